@@ -1,0 +1,5 @@
+import sys
+
+from weekly.cli import main
+
+sys.exit(main())

@@ -1,0 +1,124 @@
+"""The command line. Each command: load the config, call one function, report the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from weekly import __version__
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+# The demo workspace's data ends on this Friday; the demo reports as of its cron time.
+DEMO_NOW = "2026-11-27T16:00:00"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, prog_name="weekly")
+def cli(verbose: bool) -> None:
+    """Write the team's Friday one-page status report.
+
+    \b
+    Example:
+      weekly demo --out ./weekly-demo
+    """
+
+
+@cli.command()
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("weekly-demo"), show_default=True,
+    help="Folder for the HTML and PDF.",
+)
+def demo(out: Path) -> None:
+    """Run the whole pipeline on the bundled demo workspace; no credentials, no network.
+
+    \b
+    Example:
+      weekly demo --out /tmp/demo
+    """
+    from weekly.config import load_config
+
+    config, _ = load_config(DEMO_DIR / "weekly.toml")
+    now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
+    _build_and_write(config, now, out, week=None)
+
+
+@cli.command()
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=Path("weekly.toml"),
+    show_default=True, help="The config file.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None,
+    help="Folder for the HTML and PDF [default: report.output_dir/<week>].",
+)
+@click.option("--week", default=None, help="ISO week to report on, e.g. 2026-W48 [default: this week].")
+def render(config_path: Path, out: Path | None, week: str | None) -> None:
+    """Pull every source and write this week's page as HTML and a one-page PDF.
+
+    \b
+    Example:
+      weekly render --config weekly.toml --week 2026-W48
+    """
+    from weekly.config import load_config
+    from weekly.weeks import IsoWeek
+
+    config, warnings = load_config(config_path)
+    for warning in warnings:
+        click.echo(warning, err=True)
+    try:
+        iso_week = IsoWeek.parse(week) if week else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    now = dt.datetime.now(config.report.zone)
+    target_week = iso_week or IsoWeek.of(now.date())
+    folder = out or config.resolve(config.report.output_dir) / str(target_week)
+    _build_and_write(config, now, folder, week=iso_week)
+
+
+def _build_and_write(config: object, now: dt.datetime, out: Path, week: object) -> None:
+    from weekly.config import Config
+    from weekly.pipeline import build_report
+    from weekly.render.output import write_report
+    from weekly.weeks import IsoWeek
+
+    assert isinstance(config, Config)
+    assert week is None or isinstance(week, IsoWeek)
+    report = build_report(config, now, os.environ, week)
+    template = config.resolve(config.report.template) if config.report.template else None
+    written = write_report(report, out, config.report.paper, template)
+    for line in written.left_out:
+        click.echo(f"weekly: page fitted to one page: {line}", err=True)
+    click.echo(str(written.html))
+    click.echo(str(written.pdf))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn every failure into one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="weekly", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("weekly: aborted", err=True)
+        return 130
+    except Exception as exc:  # anything we did not foresee: one line, traceback on request
+        if "-v" in args or "--verbose" in args:
+            traceback.print_exc()
+        else:
+            click.echo(
+                f"weekly: unexpected error: {type(exc).__name__}: {exc} (run with --verbose "
+                "for the traceback, and please report it)",
+                err=True,
+            )
+        return 1
+    return 0

@@ -1,0 +1,188 @@
+"""The config file: a typed schema, validated all at once.
+
+`load_config(path)` returns a `Config` or raises `ConfigError` listing every
+problem with its key. Unknown keys are warnings (with the closest known key),
+so a typo never silently falls back to a default without the user hearing of it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from weekly.errors import ConfigError
+from weekly.model import Aggregation, Direction
+
+# Keys that would hold a secret. The file may only name the environment variable.
+_SECRET_WORDS = ("token", "password", "secret", "api_key", "apikey")
+MAX_HEADLINE_METRICS = 5
+
+
+class _Section(BaseModel):
+    # extra="allow" so unknown keys can be reported as warnings rather than errors.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class ReportSection(_Section):
+    team: str = Field(min_length=1)
+    timezone: str = "UTC"
+    paper: Literal["A4", "Letter"] = "A4"
+    template: Path | None = None
+    output_dir: Path = Path("reports")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; use a name like 'Europe/Berlin'"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class MetricsSection(_Section):
+    csv: Path
+    nsm: str = Field(min_length=1)
+    headline: tuple[str, ...] = ()
+    trend_weeks: int = Field(default=12, ge=2, le=52)
+    date_column: str = "date"
+
+
+class MetricDefinition(_Section):
+    label: str | None = None
+    unit: str = ""
+    direction: Direction
+    target: float | None = None
+    aggregate: Aggregation = Aggregation.LAST
+    decimals: int | None = Field(default=None, ge=0, le=4)
+
+
+class BetsFileSection(_Section):
+    path: Path
+
+
+class SourcesSection(_Section):
+    bets_file: BetsFileSection | None = None
+
+
+class Config(_Section):
+    report: ReportSection
+    metrics: MetricsSection
+    metric: dict[str, MetricDefinition] = Field(default_factory=dict)
+    sources: SourcesSection = Field(default_factory=SourcesSection)
+    # Where the file was read from; relative paths in it are relative to its folder.
+    path: Path = Path("weekly.toml")
+
+    def resolve(self, relative: Path) -> Path:
+        """A path from the config, resolved against the config file's folder."""
+        return relative if relative.is_absolute() else self.path.parent / relative
+
+    @property
+    def metric_keys(self) -> tuple[str, ...]:
+        """The NSM first, then the headline metrics, without repeats."""
+        keys = [self.metrics.nsm, *self.metrics.headline]
+        return tuple(dict.fromkeys(keys))
+
+
+def load_config(path: Path) -> tuple[Config, list[str]]:
+    """Read and validate the config; return it with the warnings for unknown keys."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            path, ["file not found; copy config.example.toml or pass --config"]
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["not UTF-8 text; save the file as UTF-8"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read: {exc.strerror}"]) from None
+
+    problems = _secret_problems(raw, ())
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        problems += [_describe(err) for err in exc.errors()]
+        raise ConfigError(path, problems) from None
+    problems += _cross_checks(config)
+    if problems:
+        raise ConfigError(path, problems)
+    return config, [f"{path}: warning: {w}" for w in _unknown_keys(config, ())]
+
+
+def _describe(err: Any) -> str:
+    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    if err["type"] == "missing":
+        return f"{key}: required key is missing; see config.example.toml"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    shown = err.get("input")
+    if isinstance(shown, dict | list):
+        return f"{key}: {message}"
+    return f"{key}: {message} (got {shown!r})"
+
+
+def _secret_problems(raw: dict[str, Any], where: tuple[str, ...]) -> list[str]:
+    problems = []
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            problems += _secret_problems(value, (*where, key))
+        elif any(word in key.lower() for word in _SECRET_WORDS) and not key.endswith("_env"):
+            name = ".".join((*where, key))
+            problems.append(
+                f"{name}: secrets never go in the config file; set {key}_env to the name "
+                "of an environment variable that holds it"
+            )
+    return problems
+
+
+def _cross_checks(config: Config) -> list[str]:
+    problems = []
+    for where, key in [("metrics.nsm", config.metrics.nsm)] + [
+        (f"metrics.headline[{i}]", k) for i, k in enumerate(config.metrics.headline)
+    ]:
+        if key not in config.metric:
+            problems.append(
+                f"{where}: {key!r} has no [metric.{key}] table; add one saying its direction "
+                "(higher or lower is better), unit and how a week is aggregated"
+            )
+    if len(config.metrics.headline) > MAX_HEADLINE_METRICS:
+        problems.append(
+            f"metrics.headline: {len(config.metrics.headline)} metrics; at most "
+            f"{MAX_HEADLINE_METRICS} fit the top of the page, pick the outcomes that matter"
+        )
+    template = config.report.template
+    if template is not None and not config.resolve(template).is_file():
+        problems.append(f"report.template: {config.resolve(template)} does not exist")
+    return problems
+
+
+def _unknown_keys(section: BaseModel, where: tuple[str, ...]) -> list[str]:
+    warnings = []
+    known = [name for name in type(section).model_fields if name != "path"]
+    for key in section.model_extra or {}:
+        name = ".".join((*where, key))
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {'.'.join((*where, close[0]))!r}?)" if close else ""
+        warnings.append(f"unknown key {name!r} ignored{hint}")
+    for name in known:
+        value = getattr(section, name)
+        children = value.items() if isinstance(value, dict) else [(name, value)]
+        for child_name, child in children:
+            if isinstance(child, BaseModel):
+                sub = (*where, name) if child_name == name else (*where, name, child_name)
+                warnings += _unknown_keys(child, sub)
+    return warnings

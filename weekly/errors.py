@@ -1,0 +1,38 @@
+"""Errors a user can fix. Each message says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import click
+
+# Exit codes, documented in the README.
+EXIT_USER_INPUT = 2
+EXIT_SOURCE_OR_DELIVERY = 3
+
+
+class WeeklyError(click.ClickException):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+    exit_code = EXIT_USER_INPUT
+
+
+class ConfigError(WeeklyError):
+    """The config file is missing, unreadable or invalid."""
+
+    def __init__(self, path: object, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            message = f"{path}: {problems[0]}"
+        else:
+            lines = "\n".join(f"  - {p}" for p in problems)
+            message = f"{path}: {len(problems)} problems:\n{lines}"
+        super().__init__(message)
+
+
+class InputError(WeeklyError):
+    """A data file (metrics CSV, bets file) holds something we cannot use."""
+
+
+class RenderError(WeeklyError):
+    """The page could not be rendered or written."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY

@@ -1,0 +1,240 @@
+"""The one data model: sources fill it, renderers only read it.
+
+Every class is a frozen dataclass holding plain values, so a report can be
+compared, stored and rendered without knowing where its facts came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from weekly.weeks import IsoWeek
+
+
+class Direction(StrEnum):
+    """Which way a metric is good: latency going down is good."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Aggregation(StrEnum):
+    """How the values of one week become the week's value."""
+
+    LAST = "last"
+    SUM = "sum"
+    MEAN = "mean"
+
+
+class Status(StrEnum):
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OFF_TRACK = "off track"
+    DONE = "done"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class DecisionStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class SourceState(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class WeekValue:
+    """One point of a metric's weekly series; value is None when the week has no data."""
+
+    week: IsoWeek
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric aggregated to ISO weeks, with this week's figures derived from the series."""
+
+    key: str
+    label: str
+    unit: str
+    direction: Direction
+    aggregation: Aggregation
+    series: tuple[WeekValue, ...]
+    target: float | None = None
+    decimals: int | None = None
+
+    @property
+    def this_week(self) -> float | None:
+        return self.series[-1].value if self.series else None
+
+    @property
+    def last_week(self) -> float | None:
+        return self.series[-2].value if len(self.series) >= 2 else None
+
+    @property
+    def change(self) -> float | None:
+        """Absolute change against last week."""
+        if self.this_week is None or self.last_week is None:
+            return None
+        return self.this_week - self.last_week
+
+    @property
+    def change_pct(self) -> float | None:
+        """Relative change against last week, in percent; None when last week was 0 or missing."""
+        if self.change is None or not self.last_week:
+            return None
+        return self.change / abs(self.last_week) * 100
+
+    @property
+    def target_attainment(self) -> float | None:
+        """How far this week is toward the target, in percent (inverted for lower-is-better)."""
+        if self.target is None or self.this_week is None:
+            return None
+        if self.direction is Direction.HIGHER:
+            return self.this_week / self.target * 100 if self.target else None
+        return self.target / self.this_week * 100 if self.this_week else None
+
+    @property
+    def change_is_good(self) -> bool | None:
+        """True when the change moves the way the metric's direction wants; None if flat or unknown."""
+        if not self.change:
+            return None
+        return (self.change > 0) == (self.direction is Direction.HIGHER)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Done against total child items, and story points where the source has them."""
+
+    done: int
+    total: int
+    points_done: float | None = None
+    points_total: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.points_total:
+            return (self.points_done or 0) / self.points_total
+        return self.done / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    key: str
+    title: str
+    url: str | None
+    owner: str | None
+    blocked_since: dt.date | None
+    bet_key: str | None = None
+
+    def days_blocked(self, today: dt.date) -> int | None:
+        return (today - self.blocked_since).days if self.blocked_since else None
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A moved target date: the date it was, the new ETA and why."""
+
+    previous_date: dt.date
+    new_date: dt.date
+    cause: str | None
+
+
+@dataclass(frozen=True)
+class Bet:
+    key: str
+    title: str
+    url: str | None
+    owner: str | None
+    status: Status | None
+    confidence: Confidence | None
+    progress: Progress | None
+    target_date: dt.date | None
+    blockers: tuple[Blocker, ...] = ()
+    note: str | None = None
+    slip: Slip | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision needed, DACI style: a driver, one approver, contributors, informed."""
+
+    key: str
+    title: str
+    url: str | None
+    driver: str | None
+    approver: str | None
+    deadline: dt.date | None
+    contributors: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    status: DecisionStatus = DecisionStatus.OPEN
+    approver_is_assignee: bool = False
+    source: str = ""
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What an open decision lacks to be actionable ('approver', 'deadline')."""
+        if self.status is not DecisionStatus.OPEN:
+            return ()
+        gaps = []
+        if not self.approver:
+            gaps.append("approver")
+        if not self.deadline:
+            gaps.append("deadline")
+        return tuple(gaps)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How one source fared in this run; shown in the footer, and as a banner when not ok."""
+
+    name: str
+    state: SourceState
+    pulled_at: dt.datetime | None
+    reason: str | None = None
+    stale_since: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    team: str
+    week: IsoWeek
+    generated_at: dt.datetime
+    nsm: Metric
+    metrics: tuple[Metric, ...]
+    bets: tuple[Bet, ...]
+    decisions: tuple[Decision, ...]
+    sources: tuple[SourceStatus, ...]
+    headline: str | None = None
+
+    @property
+    def blockers(self) -> tuple[Blocker, ...]:
+        return tuple(b for bet in self.bets for b in bet.blockers)
+
+    @property
+    def failed_sources(self) -> tuple[SourceStatus, ...]:
+        return tuple(s for s in self.sources if s.state is not SourceState.OK)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What one source contributes to a report. Any part may be empty."""
+
+    status: SourceStatus
+    metrics: tuple[Metric, ...] = ()
+    bets: tuple[Bet, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    headline: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)

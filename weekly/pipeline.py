@@ -1,0 +1,33 @@
+"""Pull every configured source and assemble the week's Report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from weekly.config import Config
+from weekly.model import Report
+from weekly.sources import SOURCES, PullContext
+from weekly.weeks import IsoWeek
+
+
+def build_report(
+    config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek | None = None
+) -> Report:
+    """Pull the sources for `week` (default: the week `now` falls in, in the team's zone)."""
+    local_now = now.astimezone(config.report.zone)
+    ctx = PullContext(config, week or IsoWeek.of(local_now.date()), local_now, env)
+    results = [source.pull(ctx) for source in SOURCES.values() if source.enabled(config)]
+    metrics = {m.key: m for r in results for m in r.metrics}
+    nsm_key = config.metrics.nsm
+    return Report(
+        team=config.report.team,
+        week=ctx.week,
+        generated_at=local_now,
+        nsm=metrics[nsm_key],
+        metrics=tuple(metrics[k] for k in config.metric_keys if k != nsm_key),
+        bets=tuple(b for r in results for b in r.bets),
+        decisions=tuple(d for r in results for d in r.decisions),
+        sources=tuple(r.status for r in results),
+        headline=next((r.headline for r in results if r.headline), None),
+    )

@@ -1,0 +1,80 @@
+"""How numbers, changes and dates read on the page. Pure functions, used as Jinja filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from weekly.model import Metric
+
+_PREFIX_UNITS = {"$", "€", "£", "¥", "CHF"}
+
+
+def number(value: float | None, unit: str = "", decimals: int | None = None) -> str:
+    """`12,340`, `182 ms`, `3.4%`, `€1,204`; an en dash when there is no value."""
+    if value is None:
+        return "–"
+    places = decimals if decimals is not None else _auto_decimals(value)
+    text = f"{value:,.{places}f}"
+    if not unit:
+        return text
+    if unit in _PREFIX_UNITS:
+        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
+    if unit == "%":
+        return f"{text}%"
+    return f"{text}\u202f{unit}"
+
+
+def _auto_decimals(value: float) -> int:
+    size = abs(value)
+    if size >= 100 or float(value).is_integer():
+        return 0
+    return 1 if size >= 10 else 2
+
+
+def change(metric: Metric) -> str:
+    """`▲ +4.1% (+486)`; for a metric measured in %, the change in points: `▼ −0.3 pp`."""
+    delta = metric.change
+    if delta is None:
+        return "no change data"
+    if delta == 0:
+        return "= no change"
+    arrow = "▲" if delta > 0 else "▼"
+    sign = "+" if delta > 0 else "−"
+    # Round the change like the metric itself: 270 ms falls by 3 ms, not by 3.31 ms.
+    places = metric.decimals
+    if places is None and metric.this_week is not None:
+        places = _auto_decimals(metric.this_week)
+    if metric.unit == "%":
+        return f"{arrow} {sign}{number(abs(delta), '', places)} pp"
+    absolute = number(abs(delta), metric.unit, places)
+    if metric.change_pct is None:
+        return f"{arrow} {sign}{absolute}"
+    return f"{arrow} {sign}{abs(metric.change_pct):.1f}% ({sign}{absolute})"
+
+
+def change_class(metric: Metric) -> str:
+    """CSS class for the change: good, bad or flat, by the metric's direction."""
+    good = metric.change_is_good
+    return "flat" if good is None else ("good" if good else "bad")
+
+
+def day(value: dt.date | None, today: dt.date | None = None) -> str:
+    """A date as people say it: `Fri 4 Dec`, with the year when it is not this year's."""
+    if value is None:
+        return "no date"
+    text = f"{value:%a} {value.day} {value:%b}"
+    if today is not None and value.year != today.year:
+        text += f" {value.year}"
+    return text
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """Cut at a word boundary before `limit` characters, ending with an ellipsis."""
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"

@@ -1,0 +1,149 @@
+"""Bets and decisions kept by hand in a TOML file, in the shape the Jira and GitHub connectors produce.
+
+Teams without a tracker can keep their bets here; the demo workspace uses it
+until the connectors land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from weekly.config import Config
+from weekly.errors import InputError
+from weekly.model import (
+    Bet,
+    Blocker,
+    Confidence,
+    Decision,
+    DecisionStatus,
+    Progress,
+    Slip,
+    SourceResult,
+    SourceState,
+    SourceStatus,
+    Status,
+)
+from weekly.sources.context import PullContext
+
+NAME = "bets file"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Progress(_Entry):
+    done: int = Field(ge=0)
+    total: int = Field(ge=0)
+    points_done: float | None = None
+    points_total: float | None = None
+
+
+class _Blocker(_Entry):
+    key: str
+    title: str
+    url: str | None = None
+    owner: str | None = None
+    blocked_since: dt.date | None = None
+
+
+class _Slip(_Entry):
+    previous_date: dt.date
+    cause: str | None = None
+
+
+class _Bet(_Entry):
+    key: str
+    title: str
+    url: str | None = None
+    owner: str | None = None
+    status: Status | None = None
+    confidence: Confidence | None = None
+    progress: _Progress | None = None
+    target_date: dt.date | None = None
+    note: str | None = None
+    slip: _Slip | None = None
+    blockers: tuple[_Blocker, ...] = ()
+
+
+class _Decision(_Entry):
+    key: str
+    title: str
+    url: str | None = None
+    driver: str | None = None
+    approver: str | None = None
+    contributors: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    deadline: dt.date | None = None
+    options: tuple[str, ...] = ()
+    status: DecisionStatus = DecisionStatus.OPEN
+
+
+class _BetsFile(_Entry):
+    headline: str | None = None
+    bets: tuple[_Bet, ...] = ()
+    decisions: tuple[_Decision, ...] = ()
+
+
+def enabled(config: Config) -> bool:
+    return config.sources.bets_file is not None
+
+
+def pull(ctx: PullContext) -> SourceResult:
+    """Read the bets file named in [sources.bets_file]."""
+    assert ctx.config.sources.bets_file is not None
+    path = ctx.config.resolve(ctx.config.sources.bets_file.path)
+    parsed = _load(path)
+    status = SourceStatus(name=f"{NAME} ({path.name})", state=SourceState.OK, pulled_at=ctx.now)
+    return SourceResult(
+        status=status,
+        bets=tuple(_bet(b) for b in parsed.bets),
+        decisions=tuple(_decision(d) for d in parsed.decisions),
+        headline=parsed.headline,
+    )
+
+
+def _load(path: Path) -> _BetsFile:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: bets file not found; check sources.bets_file.path") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: not valid UTF-8 TOML: {exc}") from None
+    try:
+        return _BetsFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise InputError(f"{path}: {key.lstrip('.')}: {first['msg']}{more}") from None
+
+
+def _bet(entry: _Bet) -> Bet:
+    slip = None
+    if entry.slip and entry.target_date:
+        slip = Slip(entry.slip.previous_date, entry.target_date, entry.slip.cause)
+    return Bet(
+        key=entry.key,
+        title=entry.title,
+        url=entry.url,
+        owner=entry.owner,
+        status=entry.status,
+        confidence=entry.confidence,
+        progress=Progress(**entry.progress.model_dump()) if entry.progress else None,
+        target_date=entry.target_date,
+        blockers=tuple(
+            Blocker(bet_key=entry.key, **blocker.model_dump()) for blocker in entry.blockers
+        ),
+        note=entry.note,
+        slip=slip,
+        source=NAME,
+    )
+
+
+def _decision(entry: _Decision) -> Decision:
+    return Decision(source=NAME, **entry.model_dump())
