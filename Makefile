@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine:
+#   make demo   set up, then write the demo one-pager into ./weekly-demo/
+#   make test   set up, then run the test suite
+# Each creates .venv and installs the system packages WeasyPrint needs if they are missing.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+# Fonts: Inter (Latin), WenQuanYi Micro Hei (Chinese; TrueType, so the PDF subsets fast),
+# DejaVu (everything else). Pango and HarfBuzz are WeasyPrint's layout engine.
+# poppler-utils gives pdftoppm, to look at the PDF as PNG.
+SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-dejavu-core \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+
+.PHONY: demo test lint format bench system clean
+
+demo: system $(VENV)/.installed
+	$(BIN)/weekly demo --out weekly-demo
+
+test: system $(VENV)/.installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check weekly tests benchmarks
+	$(BIN)/ruff format --check weekly tests benchmarks
+	$(BIN)/mypy
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format weekly tests benchmarks
+	$(BIN)/ruff check --fix weekly tests benchmarks
+
+bench: system $(VENV)/.installed
+	$(BIN)/python -m benchmarks
+
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) weekly-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,172 @@
+"""The page: what a reader sees in the HTML and the one-page PDF."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
+
+from weekly.model import Direction, SourceState, SourceStatus, Slip, Status
+from weekly.render.fit import FIT_STEPS, page_view
+from weekly.render.html import render_html
+from weekly.render.output import write_report
+
+A4_PT = (595, 842)  # 210 x 297 mm in points
+LETTER_PT = (612, 792)  # 8.5 x 11 in
+
+
+def html_of(rep, template: Path | None = None) -> str:
+    return render_html(page_view(rep, FIT_STEPS[0], "A4"), template)
+
+
+def test_forty_bets_and_thirty_decisions_fit_one_page_and_say_what_was_summarised(out_dir):
+    statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE]
+    bets = [
+        bet(
+            f"PAY-{i}",
+            f"Bet number {i} with a title long enough to wrap on a narrow column",
+            status=statuses[i % 4],
+            blockers=tuple(blocker(f"BLK-{i}-{j}") for j in range(3 if i % 3 == 0 else 0)),
+            note="A note the PM wrote about this bet, long enough to be shortened. " * 3,
+        )
+        for i in range(40)
+    ]
+    decisions = [decision(f"DEC-{i}", f"Decision number {i}") for i in range(30)]
+
+    written = write_report(report(bets, decisions), out_dir, "A4")
+
+    pages = pdf_pages(written.pdf)
+    assert len(pages) == 1
+    text = pages[0].replace("\n", " ")
+    # Nothing is cut silently: every bet and decision is on the page, in full or summarised.
+    assert all(f"PAY-{i}" in text for i in range(40) if statuses[i % 4] is not Status.DONE)
+    assert all(f"DEC-{i}" in text for i in range(30))
+    assert "more bets" in text and "more decisions" in text
+    assert "Fitted to one page" in text
+    sections = " ".join(written.left_out)
+    assert "bets:" in sections and "decisions:" in sections
+    # The riskiest bets keep their full rows.
+    assert "off track" in text.split("more bets")[0]
+
+
+def test_small_report_is_shown_in_full_without_fit_notice(out_dir):
+    rep = report([bet("PAY-1", "Ship the thing", note="Going well.")], [decision("D-1")])
+    written = write_report(rep, out_dir, "A4")
+    assert written.left_out == ()
+    text = pdf_pages(written.pdf)[0]
+    assert "Ship the thing" in text and "Going well." in text and "Fitted" not in text
+
+
+def test_paper_size_follows_config(out_dir):
+    rep = report([bet("PAY-1")])
+    letter = write_report(rep, out_dir / "letter", "Letter")
+    a4 = write_report(rep, out_dir / "a4", "A4")
+    assert pdf_size_pt(letter.pdf) == LETTER_PT
+    assert pdf_size_pt(a4.pdf) == A4_PT
+
+
+def test_chinese_text_renders_with_a_cjk_font(out_dir):
+    rep = report(
+        [bet("PAY-7", "支付宝跨境收款试点", note="合规评估完成后即可开放流量。")],
+        [decision("D-1", "是否切换备用支付服务商")],
+        team="支付团队",
+    )
+    written = write_report(rep, out_dir, "A4")
+    text = pdf_pages(written.pdf)[0]
+    for phrase in ("支付团队", "支付宝跨境收款试点", "合规评估完成后即可开放流量", "是否切换备用支付服务商"):
+        assert phrase in text
+    # Glyphs, not boxes: the CJK font named in the CSS is embedded.
+    from pypdf import PdfReader
+
+    fonts = PdfReader(written.pdf).pages[0]["/Resources"]["/Font"]
+    names = {str(f.get_object()["/BaseFont"]) for f in fonts.values()}
+    assert any("WenQuanYi" in name for name in names), names
+    assert written.html.name == "支付团队-weekly-2026-W48.html"
+
+
+def test_untrusted_titles_stay_text_in_html_and_pdf(out_dir):
+    rep = report(
+        [bet("PAY-1", "<script>alert(1)</script>", note='<img src=x onerror="alert(1)">')],
+        [decision("D-1", "<b>bold</b> & more", options=("<i>x</i>",))],
+    )
+    html = html_of(rep)
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+    text = pdf_pages(write_report(rep, out_dir, "A4").pdf)[0]
+    assert "<script>alert(1)</script>" in text
+
+
+def test_only_http_https_and_mailto_links_are_kept():
+    rep = report(
+        [
+            bet("PAY-1", "Safe", url="https://jira.example.com/browse/PAY-1"),
+            bet("PAY-2", "Script link", url="javascript:alert(1)"),
+            bet("PAY-3", "Data link", url="data:text/html,<script>alert(1)</script>"),
+        ]
+    )
+    html = html_of(rep)
+    assert 'href="https://jira.example.com/browse/PAY-1"' in html
+    assert "javascript:" not in html and "data:text" not in html
+    assert "Script link" in html and "Data link" in html
+
+
+def test_page_order_is_metrics_then_bets_then_decisions():
+    html = html_of(report([bet("PAY-1", "The bet")], [decision("D-1", "The decision")]))
+    positions = [html.index(s) for s in ("North Star Metric", "The bet", "The decision")]
+    assert positions == sorted(positions)
+
+
+def test_change_is_coloured_by_the_metric_direction():
+    latency = metric("p95", "Latency p95", [300, 280], unit="ms", direction=Direction.LOWER)
+    html = html_of(report(metrics=[latency]))
+    assert '<span class="change good">▼ −6.7% (−20\u202fms)</span>' in html
+    assert "lower is better" in html
+
+
+def test_a_week_without_data_shows_a_dash_not_zero():
+    gap = metric("conv", "Conversion", [3.1, 3.2, None], unit="%")
+    html = html_of(report(metrics=[gap]))
+    cell = html.split("Conversion")[1].split("</td>")[0]
+    assert "–" in cell and "no change data" in cell
+    assert ">0%<" not in cell
+
+
+def test_slip_blockers_and_flags_are_visible():
+    slipped = bet(
+        "PAY-1",
+        "Payouts",
+        status=Status.AT_RISK,
+        target_date=dt.date(2026, 12, 18),
+        slip=Slip(dt.date(2026, 12, 4), dt.date(2026, 12, 18), "Bank sandbox down"),
+        blockers=(blocker("PAY-9", "Certification slot", days=9),),
+    )
+    html = html_of(report([slipped], [decision("D-1", "Roll out", approver=None)]))
+    assert "Fri 4 Dec → Fri 18 Dec" in html and "(+14 days)" in html
+    assert "Bank sandbox down" in html
+    assert "Certification slot" in html and "9 days" in html and "Tom Becker" in html
+    assert '<span class="pill status-at-risk">at risk</span>' in html
+    assert '<span class="pill flag">no approver</span>' in html
+
+
+def test_failed_source_shows_a_banner():
+    rep = dataclasses.replace(
+        report(),
+        sources=(SourceStatus("Jira", SourceState.FAILED, None, reason="answered 503"),),
+    )
+    html = html_of(rep)
+    assert 'class="banner"' in html and "Jira failed" in html and "answered 503" in html
+
+
+def test_a_custom_template_can_extend_the_default(tmp_path):
+    own = tmp_path / "ours.html.j2"
+    own.write_text(
+        '{% extends "report.html.j2" %}{% block footer %}<footer>Internal only</footer>'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    html = html_of(report([bet("PAY-1", "The bet")]), own)
+    assert "Internal only" in html and "The bet" in html
