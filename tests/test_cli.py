@@ -42,7 +42,7 @@ def test_demo_page_reads_nsm_then_bets_then_decisions(demo_run):
         text.index("Fallback PSP for SEPA Instant"),
     ]
     assert order == sorted(order)
-    # The demo's figures: this week's NSM with its change, a slip with its cause, a flagged decision.
+    # The demo's figures: the NSM with its change, a slip with its cause, a flagged decision.
     assert "12,557" in text and "+1.3%" in text
     assert "Fri 4 Dec → Fri 18 Dec" in text and "certification rebooked" in text
     assert "no approver" in text

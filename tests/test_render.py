@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
 
-from weekly.model import Direction, SourceState, SourceStatus, Slip, Status
+from weekly.model import Direction, Slip, SourceState, SourceStatus, Status
 from weekly.render.fit import FIT_STEPS, page_view
 from weekly.render.html import render_html
 from weekly.render.output import write_report
@@ -75,7 +75,12 @@ def test_chinese_text_renders_with_a_cjk_font(out_dir):
     )
     written = write_report(rep, out_dir, "A4")
     text = pdf_pages(written.pdf)[0]
-    for phrase in ("支付团队", "支付宝跨境收款试点", "合规评估完成后即可开放流量", "是否切换备用支付服务商"):
+    for phrase in (
+        "支付团队",
+        "支付宝跨境收款试点",
+        "合规评估完成后即可开放流量",
+        "是否切换备用支付服务商",
+    ):
         assert phrase in text
     # Glyphs, not boxes: the CJK font named in the CSS is embedded.
     from pypdf import PdfReader

@@ -7,10 +7,15 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from weekly import __version__
+
+if TYPE_CHECKING:  # the real imports are inside the commands, so `--help` stays instant
+    from weekly.config import Config
+    from weekly.weeks import IsoWeek
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 # The demo workspace's data ends on this Friday; the demo reports as of its cron time.
@@ -31,7 +36,10 @@ def cli(verbose: bool) -> None:
 
 @cli.command()
 @click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("weekly-demo"), show_default=True,
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("weekly-demo"),
+    show_default=True,
     help="Folder for the HTML and PDF.",
 )
 def demo(out: Path) -> None:
@@ -50,14 +58,22 @@ def demo(out: Path) -> None:
 
 @cli.command()
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=Path("weekly.toml"),
-    show_default=True, help="The config file.",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("weekly.toml"),
+    show_default=True,
+    help="The config file.",
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path), default=None,
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Folder for the HTML and PDF [default: report.output_dir/<week>].",
 )
-@click.option("--week", default=None, help="ISO week to report on, e.g. 2026-W48 [default: this week].")
+@click.option(
+    "--week", default=None, help="ISO week to report on, e.g. 2026-W48 [default: this week]."
+)
 def render(config_path: Path, out: Path | None, week: str | None) -> None:
     """Pull every source and write this week's page as HTML and a one-page PDF.
 
@@ -81,14 +97,10 @@ def render(config_path: Path, out: Path | None, week: str | None) -> None:
     _build_and_write(config, now, folder, week=iso_week)
 
 
-def _build_and_write(config: object, now: dt.datetime, out: Path, week: object) -> None:
-    from weekly.config import Config
+def _build_and_write(config: Config, now: dt.datetime, out: Path, week: IsoWeek | None) -> None:
     from weekly.pipeline import build_report
     from weekly.render.output import write_report
-    from weekly.weeks import IsoWeek
 
-    assert isinstance(config, Config)
-    assert week is None or isinstance(week, IsoWeek)
     report = build_report(config, now, os.environ, week)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)

@@ -106,7 +106,7 @@ class Metric:
 
     @property
     def change_is_good(self) -> bool | None:
-        """True when the change moves the way the metric's direction wants; None if flat or unknown."""
+        """True when the change goes the way the metric's direction wants; None if flat/unknown."""
         if not self.change:
             return None
         return (self.change > 0) == (self.direction is Direction.HIGHER)

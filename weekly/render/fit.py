@@ -15,7 +15,13 @@ from weekly.model import Bet, Blocker, Decision, Report, Status
 from weekly.render.format import plural, shorten
 
 # Riskiest first: the reader should meet trouble before good news.
-_STATUS_ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, None: 2, Status.ON_TRACK: 3, Status.DONE: 4}
+_STATUS_ORDER = {
+    Status.OFF_TRACK: 0,
+    Status.AT_RISK: 1,
+    None: 2,
+    Status.ON_TRACK: 3,
+    Status.DONE: 4,
+}
 
 
 @dataclass(frozen=True)

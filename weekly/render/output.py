@@ -49,7 +49,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-class _temporary_beside:  # noqa: N801 - used as a context manager, reads like one
+class _temporary_beside:  # lower case: used as a context manager, reads like one
     """A temporary file in the target's folder, renamed onto the target on success."""
 
     def __init__(self, target: Path) -> None:

@@ -43,7 +43,10 @@ def sparkline(metric: Metric, width: int = 120, height: int = 28) -> Markup:
     target = ""
     if metric.target is not None and low <= metric.target <= high:
         ty = y(metric.target)
-        target = f'<line x1="0" x2="{width}" y1="{ty}" y2="{ty}" stroke="{_TARGET}" stroke-width="0.8" stroke-dasharray="3 2"/>'
+        target = (
+            f'<line x1="0" x2="{width}" y1="{ty}" y2="{ty}" stroke="{_TARGET}" '
+            'stroke-width="0.8" stroke-dasharray="3 2"/>'
+        )
     last = ""
     if values[-1] is not None:
         last = (

@@ -1,4 +1,4 @@
-"""Bets and decisions kept by hand in a TOML file, in the shape the Jira and GitHub connectors produce.
+"""Bets and decisions kept by hand in a TOML file, shaped as the connectors make them.
 
 Teams without a tracker can keep their bets here; the demo workspace uses it
 until the connectors land.

@@ -11,8 +11,10 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
+from pandas.core.groupby import SeriesGroupBy
 
 from weekly.config import Config, MetricDefinition
 from weekly.errors import InputError
@@ -88,7 +90,9 @@ def read_rows(path: Path, config: Config) -> MetricRows:
     long["value"] = _parse_numbers(long, path)
     if metric_column is not None:
         _check_unique(long, path, "local_time", "metric", shown="date")
-    long["week"] = [IsoWeek.of(t.date()) for t in long["local_time"]]
+    long["week"] = pd.Series(
+        [IsoWeek.of(t.date()) for t in long["local_time"]], index=long.index, dtype=object
+    )
     return MetricRows(path=path, frame=long.sort_values(["local_time", "line"]))
 
 
@@ -119,14 +123,14 @@ def build_metric(
     )
 
 
-def _aggregate(values: pd.core.groupby.SeriesGroupBy, how: Aggregation) -> dict[IsoWeek, float]:
+def _aggregate(values: SeriesGroupBy[Any, Any], how: Aggregation) -> dict[IsoWeek, float]:
     if how is Aggregation.SUM:
         result = values.sum()
     elif how is Aggregation.MEAN:
         result = values.mean()
     else:
         result = values.last()  # rows are sorted by time, so this is the week's latest value
-    return {w: float(v) for w, v in result.items()}
+    return {cast(IsoWeek, w): float(v) for w, v in result.items()}
 
 
 def _maybe(value: float | None) -> float | None:
@@ -149,7 +153,9 @@ def _read_frame(path: Path) -> pd.DataFrame:
     if not text.strip():
         raise InputError(f"{path}: file is empty; expected a header such as date,metric,value")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{path}: not a readable CSV: {exc}") from None
 
