@@ -110,13 +110,13 @@ def load_config(path: Path) -> tuple[Config, list[str]]:
     except OSError as exc:
         raise ConfigError(path, [f"cannot read: {exc.strerror}"]) from None
 
-    problems = _secret_problems(raw, ())
+    # Secrets and cross-references are checked on the raw file, so that they are reported
+    # together with the schema's problems rather than on the next run.
+    problems = _secret_problems(raw, ()) + _cross_checks(raw, path.parent)
     try:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
-        problems += [_describe(err) for err in exc.errors()]
-        raise ConfigError(path, problems) from None
-    problems += _cross_checks(config)
+        raise ConfigError(path, problems + [_describe(err) for err in exc.errors()]) from None
     if problems:
         raise ConfigError(path, problems)
     return config, [f"{path}: warning: {w}" for w in _unknown_keys(config, ())]
@@ -138,9 +138,14 @@ def _describe(err: Any) -> str:
 def _secret_problems(raw: dict[str, Any], where: tuple[str, ...]) -> list[str]:
     problems = []
     for key, value in raw.items():
-        if isinstance(value, dict):
-            problems += _secret_problems(value, (*where, key))
-        elif any(word in key.lower() for word in _SECRET_WORDS) and not key.endswith("_env"):
+        tables = value if isinstance(value, list) else [value]
+        for i, table in enumerate(tables):
+            if isinstance(table, dict):
+                name = f"{key}[{i}]" if isinstance(value, list) else key
+                problems += _secret_problems(table, (*where, name))
+        if any(word in key.lower() for word in _SECRET_WORDS) and not key.endswith("_env"):
+            if isinstance(value, dict | list):
+                continue
             name = ".".join((*where, key))
             problems.append(
                 f"{name}: secrets never go in the config file; set {key}_env to the name "
@@ -149,24 +154,31 @@ def _secret_problems(raw: dict[str, Any], where: tuple[str, ...]) -> list[str]:
     return problems
 
 
-def _cross_checks(config: Config) -> list[str]:
-    problems = []
-    for where, key in [("metrics.nsm", config.metrics.nsm)] + [
-        (f"metrics.headline[{i}]", k) for i, k in enumerate(config.metrics.headline)
-    ]:
-        if key not in config.metric:
+def _cross_checks(raw: dict[str, Any], folder: Path) -> list[str]:
+    """Problems between keys: metrics named but not defined, too many, a missing template."""
+    problems: list[str] = []
+    metrics, defined = raw.get("metrics"), raw.get("metric", {})
+    if not isinstance(metrics, dict) or not isinstance(defined, dict):
+        return problems  # the schema check reports these
+    named = [("metrics.nsm", metrics.get("nsm"))]
+    headline = metrics.get("headline", [])
+    if isinstance(headline, list):
+        named += [(f"metrics.headline[{i}]", key) for i, key in enumerate(headline)]
+        if len(headline) > MAX_HEADLINE_METRICS:
+            problems.append(
+                f"metrics.headline: {len(headline)} metrics; at most {MAX_HEADLINE_METRICS} fit "
+                "the top of the page, pick the outcomes that matter"
+            )
+    for where, key in named:
+        if isinstance(key, str) and key and key not in defined:
             problems.append(
                 f"{where}: {key!r} has no [metric.{key}] table; add one saying its direction "
                 "(higher or lower is better), unit and how a week is aggregated"
             )
-    if len(config.metrics.headline) > MAX_HEADLINE_METRICS:
-        problems.append(
-            f"metrics.headline: {len(config.metrics.headline)} metrics; at most "
-            f"{MAX_HEADLINE_METRICS} fit the top of the page, pick the outcomes that matter"
-        )
-    template = config.report.template
-    if template is not None and not config.resolve(template).is_file():
-        problems.append(f"report.template: {config.resolve(template)} does not exist")
+    report = raw.get("report")
+    template = report.get("template") if isinstance(report, dict) else None
+    if isinstance(template, str) and not (folder / template).is_file():
+        problems.append(f"report.template: {folder / template} does not exist")
     return problems
 
 

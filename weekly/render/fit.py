@@ -77,6 +77,8 @@ class PageView:
     def left_out(self) -> tuple[str, ...]:
         """What the page summarises instead of showing in full, section by section."""
         lines = []
+        if self.caps.scale < 1:
+            lines.append(f"page: text set {round((1 - self.caps.scale) * 100)}% smaller")
         if self.done_bets:
             lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} collapsed into one line")
         if self.more_bets:

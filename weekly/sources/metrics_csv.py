@@ -25,6 +25,7 @@ from weekly.weeks import IsoWeek
 NAME = "metrics CSV"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _FIRST_DATA_LINE = 2  # line 1 is the header
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
 def enabled(config: Config) -> bool:
@@ -78,7 +79,6 @@ def read_rows(path: Path, config: Config) -> MetricRows:
             raise InputError(
                 f"{path}:1: no metric columns; expected date,metric,value or date,<metric>,…"
             )
-        _check_unique(frame, path, date_column, None, shown=date_column)
         long = frame.melt(
             id_vars=["line", date_column], value_vars=metric_columns, var_name="metric"
         ).rename(columns={date_column: "date"})
@@ -88,8 +88,7 @@ def read_rows(path: Path, config: Config) -> MetricRows:
     long = long[long["value"] != ""]
     long["local_time"] = _parse_dates(long, path, config)
     long["value"] = _parse_numbers(long, path)
-    if metric_column is not None:
-        _check_unique(long, path, "local_time", "metric", shown="date")
+    _check_unique(long, path)
     long["week"] = pd.Series(
         [IsoWeek.of(t.date()) for t in long["local_time"]], index=long.index, dtype=object
     )
@@ -152,6 +151,13 @@ def _read_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if not text.strip():
         raise InputError(f"{path}: file is empty; expected a header such as date,metric,value")
+    header = next(csv.reader(io.StringIO(text)))
+    repeated = sorted({name.strip() for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputError(
+            f"{path}:1: column {repeated[0]!r} appears more than once in the header; "
+            "keep one column per metric"
+        )
     try:
         return pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
@@ -188,8 +194,12 @@ def _parse_dates(long: pd.DataFrame, path: Path, config: Config) -> pd.Series:
 
 
 def _parse_numbers(long: pd.DataFrame, path: Path) -> pd.Series:
-    numbers = pd.to_numeric(long["value"].str.replace(",", "", regex=False), errors="coerce")
-    bad = numbers.isna()
+    # Strip thousands separators only where they are that ("12,340"); a decimal comma
+    # ("3,5") is left alone and reported, never read as 35.
+    thousands = long["value"].str.fullmatch(_THOUSANDS)
+    text = long["value"].where(~thousands, long["value"].str.replace(",", "", regex=False))
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna() | numbers.isin([float("inf"), float("-inf")])
     if bad.any():
         first = long[bad].iloc[0]
         more = int(bad.sum()) - 1
@@ -201,17 +211,16 @@ def _parse_numbers(long: pd.DataFrame, path: Path) -> pd.Series:
     return numbers.astype(float)
 
 
-def _check_unique(
-    frame: pd.DataFrame, path: Path, when: str, metric: str | None, shown: str
-) -> None:
-    keys = [when] if metric is None else [when, metric]
-    repeated = frame[frame.duplicated(keys, keep=False)]
+def _check_unique(long: pd.DataFrame, path: Path) -> None:
+    """One value per moment and metric; compared after parsing, so 2026-11-23 and
+    2026-11-23T00:00:00 are the same moment."""
+    repeated = long[long.duplicated(["local_time", "metric"], keep=False)]
     if repeated.empty:
         return
-    first_line, *others = repeated.groupby(keys, sort=False)["line"].apply(list).iloc[0]
-    row = frame[frame["line"] == first_line].iloc[0]
-    what = f"date {row[shown]}" + (f" for metric {row[metric]!r}" if metric else "")
+    groups = repeated.groupby(["local_time", "metric"], sort=False)["line"]
+    first_line, *others = sorted(groups.apply(list).iloc[0])
+    row = long[long["line"] == first_line].iloc[0]
     raise InputError(
-        f"{path}:{others[0]}: duplicate row: {what} is already on line {first_line}; "
-        "keep one row per date and metric"
+        f"{path}:{others[0]}: duplicate row: date {row['date']} for metric {row['metric']!r} "
+        f"is already on line {first_line}; keep one row per date and metric"
     )

@@ -1,0 +1,380 @@
+"""The metrics CSV: long or wide form, aggregated to ISO weeks in the team's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from weekly.config import Config, load_config
+from weekly.errors import InputError
+from weekly.model import Metric, SourceState
+from weekly.sources.context import PullContext
+from weekly.sources.metrics_csv import build_metric, pull, read_rows
+from weekly.weeks import IsoWeek
+
+# W45 = Mon 2 Nov … Sun 8 Nov 2026, W46 = 9–15 Nov, W47 = 16–22 Nov, W48 = 23–29 Nov.
+WEEK = IsoWeek(2026, 48)
+NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+
+
+def workspace(
+    tmp_path: Path, csv_text: str, *, timezone: str = "UTC", aggregate: str = "last"
+) -> Config:
+    """A config (NSM `signups`, headline `latency_ms`) next to a metrics.csv holding csv_text."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "metrics.csv").write_text(csv_text, encoding="utf-8")
+    config_path = tmp_path / "weekly.toml"
+    config_path.write_text(
+        f"""\
+[report]
+team = "Growth"
+timezone = "{timezone}"
+
+[metrics]
+csv = "metrics.csv"
+nsm = "signups"
+headline = ["latency_ms"]
+trend_weeks = 4
+
+[metric.signups]
+direction = "higher"
+target = 200
+aggregate = "{aggregate}"
+
+[metric.latency_ms]
+unit = "ms"
+direction = "lower"
+target = 250
+aggregate = "{aggregate}"
+""",
+        encoding="utf-8",
+    )
+    config, warnings = load_config(config_path)
+    assert warnings == []
+    return config
+
+
+def pulled(config: Config, week: IsoWeek = WEEK) -> dict[str, Metric]:
+    result = pull(PullContext(config, week, NOW, env={}))
+    return {metric.key: metric for metric in result.metrics}
+
+
+def by_week(metric: Metric) -> dict[str, float | None]:
+    return {str(point.week): point.value for point in metric.series}
+
+
+def input_error(config: Config) -> str:
+    with pytest.raises(InputError) as caught:
+        pull(PullContext(config, WEEK, NOW, env={}))
+    assert caught.value.exit_code == 2
+    return str(caught.value)
+
+
+LONG = """\
+date,metric,value
+2026-11-10,signups,120
+2026-11-10,latency_ms,310
+2026-11-18,signups,150
+2026-11-20,signups,160
+2026-11-20,latency_ms,320
+2026-11-24,signups,170
+2026-11-26,signups,180
+2026-11-26,latency_ms,300
+"""
+
+WIDE = """\
+date,signups,latency_ms
+2026-11-10,120,310
+2026-11-18,150,
+2026-11-20,160,320
+2026-11-24,170,
+2026-11-26,180,300
+"""
+
+
+def test_long_and_wide_form_give_the_same_weekly_values(tmp_path):
+    long = pulled(workspace(tmp_path / "long", LONG))
+    wide = pulled(workspace(tmp_path / "wide", WIDE))
+
+    assert by_week(long["signups"]) == by_week(wide["signups"])
+    assert by_week(long["latency_ms"]) == by_week(wide["latency_ms"])
+    assert by_week(wide["signups"]) == {
+        "2026-W45": None,
+        "2026-W46": 120.0,
+        "2026-W47": 160.0,
+        "2026-W48": 180.0,
+    }
+
+
+# Rows deliberately out of order: "last" means the latest in time, not the last line of the file.
+UNORDERED = """\
+date,metric,value
+2026-11-22,signups,16
+2026-11-16,signups,10
+2026-11-18,signups,40
+2026-11-27,signups,7
+2026-11-23,signups,5
+"""
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "w47", "w48"),
+    [("last", 16.0, 7.0), ("sum", 66.0, 12.0), ("mean", 22.0, 6.0)],
+)
+def test_each_iso_week_is_aggregated_as_configured(tmp_path, aggregate, w47, w48):
+    config = workspace(tmp_path, UNORDERED, aggregate=aggregate)
+    rows = read_rows(config.resolve(config.metrics.csv), config)
+
+    metric = build_metric(rows, "signups", config.metric["signups"], WEEK, trend_weeks=3)
+
+    assert by_week(metric) == {"2026-W46": None, "2026-W47": w47, "2026-W48": w48}
+
+
+def test_a_week_with_no_rows_is_none_never_zero(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-03,10,300\n2026-11-17,20,280\n"
+    metrics = pulled(workspace(tmp_path, csv, aggregate="sum"))
+
+    signups = metrics["signups"]
+
+    assert by_week(signups) == {
+        "2026-W45": 10.0,
+        "2026-W46": None,
+        "2026-W47": 20.0,
+        "2026-W48": None,
+    }
+    assert signups.this_week is None
+    assert signups.change is None
+    assert signups.change_pct is None
+    assert signups.target_attainment is None
+
+
+def test_this_week_last_week_change_and_target_attainment(tmp_path):
+    signups = pulled(workspace(tmp_path, LONG))["signups"]
+
+    assert signups.this_week == 180.0
+    assert signups.last_week == 160.0
+    assert signups.change == 20.0
+    assert signups.change_pct == pytest.approx(12.5)
+    assert signups.target_attainment == pytest.approx(90.0)  # 180 of a 200 target
+    assert signups.change_is_good is True
+
+
+def test_target_attainment_of_a_lower_is_better_metric_is_inverted(tmp_path):
+    latency = pulled(workspace(tmp_path, LONG))["latency_ms"]
+
+    assert latency.this_week == 300.0
+    assert latency.last_week == 320.0
+    assert latency.change == -20.0
+    assert latency.change_pct == pytest.approx(-6.25)
+    assert latency.target_attainment == pytest.approx(250 / 300 * 100)  # 300 ms, target 250
+    assert latency.change_is_good is True
+
+
+def test_the_week_reported_can_be_an_earlier_one(tmp_path):
+    signups = pulled(workspace(tmp_path, LONG), week=IsoWeek(2026, 47))["signups"]
+
+    assert list(by_week(signups)) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]
+    assert signups.this_week == 160.0
+    assert signups.last_week == 120.0
+
+
+@pytest.mark.parametrize(
+    ("timezone", "week"),
+    [("UTC", "2026-W47"), ("Asia/Shanghai", "2026-W48"), ("America/New_York", "2026-W47")],
+)
+def test_a_utc_time_counts_in_the_week_it_falls_in_in_the_teams_zone(tmp_path, timezone, week):
+    # Sunday 23:30 in UTC is already Monday 07:30 in Shanghai, and still Sunday in New York.
+    csv = "date,metric,value\n2026-11-22T23:30:00Z,signups,1\n2026-11-22T23:30:00Z,latency_ms,1\n"
+
+    signups = pulled(workspace(tmp_path, csv, timezone=timezone))["signups"]
+
+    assert {w: v for w, v in by_week(signups).items() if v is not None} == {week: 1.0}
+
+
+def test_a_datetime_without_offset_is_the_teams_wall_clock(tmp_path):
+    csv = (
+        "date,signups,latency_ms\n"
+        "2026-11-22T23:30:00,1,300\n"  # Sunday night in Shanghai: W47
+        "2026-11-23T00:30:00,2,290\n"  # Monday just after midnight in Shanghai: W48
+    )
+
+    signups = pulled(workspace(tmp_path, csv, timezone="Asia/Shanghai"))["signups"]
+
+    assert by_week(signups)["2026-W47"] == 1.0
+    assert by_week(signups)["2026-W48"] == 2.0
+
+
+def test_iso_datetimes_with_different_offsets_are_converted_before_weeks_are_counted(tmp_path):
+    csv = (
+        "date,metric,value\n"
+        "2026-11-23T01:00:00+02:00,signups,1\n"  # Sun 22 Nov 23:00 UTC: W47
+        "2026-11-22T20:00:00-05:00,signups,2\n"  # Mon 23 Nov 01:00 UTC: W48
+        "2026-11-23T00:15:00+0000,signups,4\n"  # Mon 23 Nov 00:15 UTC: W48
+        "2026-11-23,latency_ms,300\n"
+    )
+
+    signups = pulled(workspace(tmp_path, csv, aggregate="sum"))["signups"]
+
+    assert by_week(signups)["2026-W47"] == 1.0
+    assert by_week(signups)["2026-W48"] == 6.0
+
+
+@pytest.mark.parametrize("text", [LONG, WIDE], ids=["long", "wide"])
+def test_a_utf8_bom_before_the_header_is_ignored(tmp_path, text):
+    plain = pulled(workspace(tmp_path / "plain", text))
+    with_bom = pulled(workspace(tmp_path / "bom", "\ufeff" + text))
+
+    assert by_week(with_bom["signups"]) == by_week(plain["signups"])
+    assert by_week(with_bom["latency_ms"]) == by_week(plain["latency_ms"])
+
+
+def test_pull_returns_the_nsm_then_the_headline_metrics_and_an_ok_status(tmp_path):
+    config = workspace(tmp_path, LONG)
+
+    result = pull(PullContext(config, WEEK, NOW, env={}))
+
+    assert [m.key for m in result.metrics] == ["signups", "latency_ms"]
+    assert result.metrics[1].unit == "ms"
+    assert result.status.state is SourceState.OK
+    assert "metrics.csv" in result.status.name
+    assert result.status.pulled_at == NOW
+
+
+def test_thousands_separators_in_quoted_values_are_read(tmp_path):
+    csv = 'date,signups,latency_ms\n2026-11-23,"1,234",300\n'
+
+    signups = pulled(workspace(tmp_path, csv))["signups"]
+
+    assert signups.this_week == 1234.0
+
+
+# Errors: each names the file, the line (the header is line 1) and the metric.
+
+
+def test_missing_file_names_the_path(tmp_path):
+    config = workspace(tmp_path, LONG)
+    (tmp_path / "metrics.csv").unlink()
+
+    message = input_error(config)
+
+    assert str(tmp_path / "metrics.csv") in message
+    assert "not found" in message
+
+
+def test_empty_file_names_the_path_and_the_expected_header(tmp_path):
+    message = input_error(workspace(tmp_path, "\n  \n"))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}: file is empty")
+    assert "date,metric,value" in message
+
+
+def test_long_form_without_a_value_column_points_at_the_header(tmp_path):
+    message = input_error(workspace(tmp_path, "date,metric,amount\n2026-11-23,signups,1\n"))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:1:")
+    assert "no 'value' column" in message
+
+
+def test_no_date_column_points_at_the_header_and_lists_the_columns_found(tmp_path):
+    message = input_error(workspace(tmp_path, "day,signups,latency_ms\n2026-11-23,1,300\n"))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:1: no 'date' column")
+    assert "day, signups, latency_ms" in message
+    assert "metrics.date_column" in message
+
+
+def test_metric_named_in_config_but_absent_lists_the_metrics_found(tmp_path):
+    csv = "date,metric,value\n2026-11-23,sign_ups,1\n2026-11-23,latency_ms,300\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}: metric 'signups'")
+    assert "metrics found: latency_ms, sign_ups" in message
+
+
+@pytest.mark.parametrize(
+    "csv",
+    [
+        "date,metric,value\n2026-11-23,signups,1\n2026-11-24,signups,2\n2026-11-25,signups,n/a\n",
+        "date,latency_ms,signups\n2026-11-23,300,1\n2026-11-24,290,2\n2026-11-25,280,n/a\n",
+    ],
+    ids=["long", "wide"],
+)
+def test_non_numeric_value_names_its_line_and_metric(tmp_path, csv):
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:4: metric 'signups': 'n/a'")
+    assert "not a number" in message
+
+
+def test_a_date_that_is_not_a_date_names_its_line(tmp_path):
+    csv = "date,metric,value\n2026-11-23,signups,1\n2026-11-31,signups,2\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: '2026-11-31' is not a date")
+
+
+def test_duplicate_rows_in_long_form_name_both_lines_and_the_metric(tmp_path):
+    csv = (
+        "date,metric,value\n2026-11-23,signups,1\n2026-11-23,latency_ms,300\n2026-11-23,signups,2\n"
+    )
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:4: duplicate row")
+    assert "for metric 'signups' is already on line 2" in message
+
+
+def test_the_same_moment_written_with_two_offsets_is_a_duplicate(tmp_path):
+    csv = (
+        "date,metric,value\n"
+        "2026-11-23T00:00:00Z,signups,1\n"
+        "2026-11-23T01:00:00+01:00,signups,2\n"
+        "2026-11-23,latency_ms,300\n"
+    )
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: duplicate row")
+    assert "already on line 2" in message
+
+
+def test_duplicate_dates_in_wide_form_name_both_lines(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-23,1,300\n2026-11-24,2,290\n2026-11-23,3,280\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:4: duplicate row: date 2026-11-23")
+    assert "already on line 2" in message
+
+
+# The empty rows a spreadsheet export leaves at the end (",,") are skipped, as in long form.
+def test_empty_rows_at_the_end_of_a_wide_file_are_ignored(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-23,1,300\n,,\n,,\n"
+
+    signups = pulled(workspace(tmp_path, csv))["signups"]
+
+    assert signups.this_week == 1.0
+
+
+# Duplicates are found on parsed times: 2026-11-23 and 2026-11-23T00:00:00 are one moment.
+def test_one_day_written_two_ways_in_wide_form_is_a_duplicate(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-23,1,300\n2026-11-23T00:00:00,3,280\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: duplicate row")
+    assert "already on line 2" in message
+
+
+# A decimal comma from a European spreadsheet ("3,5") is reported with its line and metric,
+# never misread as 35.
+def test_a_decimal_comma_is_rejected_not_read_as_a_larger_number(tmp_path):
+    csv = 'date,signups,latency_ms\n2026-11-23,"3,5",300\n'
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:2: metric 'signups': '3,5'")
