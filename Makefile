@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: demo test lint format bench system clean
+.PHONY: demo test lint format bench expected system clean
 
 demo: system $(VENV)/.installed
 	$(BIN)/weekly demo --out weekly-demo
@@ -29,11 +29,17 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format weekly tests benchmarks
 	$(BIN)/ruff check --fix weekly tests benchmarks
 
+# Rewrite tests/expected/ from the current templates; review the diff before committing.
+expected: $(VENV)/.installed
+	WEEKLY_UPDATE_EXPECTED=1 $(BIN)/pytest -q tests/test_expected_output.py
+
 bench: system $(VENV)/.installed
 	$(BIN)/python -m benchmarks
 
+# python3-venv only where this Python cannot make a virtual environment by itself.
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:" $$missing; \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \

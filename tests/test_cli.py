@@ -115,3 +115,26 @@ def test_package_ships_its_templates_and_demo():
 
     assert (templates_dir() / "report.html.j2").is_file()
     assert isinstance(templates_dir(), Path)
+
+
+def test_an_unwritable_report_folder_is_exit_3_with_the_folder_named(tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    code = main(["demo", "--out", str(blocked / "out")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"{blocked / 'out'}: cannot create the report folder" in err
+    assert "Traceback" not in err
+
+
+def test_a_stale_metrics_source_is_shown_on_the_page_and_warned_about(tmp_path):
+    for name in ("weekly.toml", "metrics.csv", "bets.toml"):
+        shutil.copy(DEMO_DIR / name, tmp_path / name)
+    # Reporting on W49, where the demo CSV has no rows yet.
+    result = CliRunner().invoke(
+        cli, ["render", "--config", str(tmp_path / "weekly.toml"), "--week", "2026-W49"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "metrics CSV (metrics.csv) stale: no value in 2026-W49" in result.stderr
+    html = (tmp_path / "reports" / "2026-W49" / "payments-weekly-2026-W49.html").read_text()
+    assert 'class="banner"' in html and "latest data from Fri 27 Nov" in html

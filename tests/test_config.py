@@ -425,3 +425,16 @@ def test_cli_config_error_exits_2_with_file_and_key_and_no_traceback(tmp_path, t
     assert f"{path}: {expected}" in result.output
     assert "Traceback" not in result.output
     assert "s3cr3t-value" not in result.output
+
+
+def test_a_typo_that_leaves_a_required_key_missing_is_explained_in_the_error(tmp_path):
+    path = tmp_path / "weekly.toml"
+    path.write_text(
+        '[report]\nteam = "Growth"\n[metrics]\ncsv = "m.csv"\nnsm = "signups"\n'
+        '[metric.signups]\ndirecton = "higher"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "metric.signups.direction: required key is missing" in str(caught.value)
+    assert "did you mean 'metric.signups.direction'?" in str(caught.value)

@@ -11,7 +11,8 @@ from weekly.config import Config, load_config
 from weekly.errors import InputError
 from weekly.model import Metric, SourceState
 from weekly.sources.context import PullContext
-from weekly.sources.metrics_csv import build_metric, pull, read_rows
+from weekly.sources.metrics_csv import build_metric, pull
+from weekly.sources.metrics_table import read_rows
 from weekly.weeks import IsoWeek
 
 # W45 = Mon 2 Nov … Sun 8 Nov 2026, W46 = 9–15 Nov, W47 = 16–22 Nov, W48 = 23–29 Nov.
@@ -125,7 +126,7 @@ date,metric,value
 )
 def test_each_iso_week_is_aggregated_as_configured(tmp_path, aggregate, w47, w48):
     config = workspace(tmp_path, UNORDERED, aggregate=aggregate)
-    rows = read_rows(config.resolve(config.metrics.csv), config)
+    rows = read_rows(config.resolve(config.metrics.csv), ("signups",), "date", config.report.zone)
 
     metric = build_metric(rows, "signups", config.metric["signups"], WEEK, trend_weeks=3)
 
@@ -314,7 +315,9 @@ def test_a_date_that_is_not_a_date_names_its_line(tmp_path):
 
     message = input_error(workspace(tmp_path, csv))
 
-    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: '2026-11-31' is not a date")
+    assert message.startswith(
+        f"{tmp_path / 'metrics.csv'}:3: metric 'signups': '2026-11-31' is not a date"
+    )
 
 
 def test_duplicate_rows_in_long_form_name_both_lines_and_the_metric(tmp_path):
@@ -378,3 +381,53 @@ def test_a_decimal_comma_is_rejected_not_read_as_a_larger_number(tmp_path):
     message = input_error(workspace(tmp_path, csv))
 
     assert message.startswith(f"{tmp_path / 'metrics.csv'}:2: metric 'signups': '3,5'")
+
+
+def test_columns_and_rows_of_metrics_not_in_the_config_are_ignored(tmp_path):
+    wide = (
+        "date,signups,latency_ms,comment,exported_at\n"
+        "2026-11-23,10,300,all good,2026-11-30T08:00:00Z\n"
+        "2026-11-24,12,280,n/a,2026-11-30T08:00:00Z\n"
+    )
+    assert pulled(workspace(tmp_path / "wide", wide))["signups"].this_week == 12
+    long = (
+        "date,metric,value\n2026-11-23,signups,10\n2026-11-23,latency_ms,300\n2026-11-23,nps,n/a\n"
+    )
+    assert pulled(workspace(tmp_path / "long", long))["latency_ms"].this_week == 300
+
+
+def test_a_trailing_comma_on_every_row_is_read_normally(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-23,10,300,\n2026-11-24,12,280,\n"
+    metrics = pulled(workspace(tmp_path, csv))
+    assert metrics["signups"].this_week == 12 and metrics["latency_ms"].this_week == 280
+
+
+def test_hourly_utc_rows_across_the_autumn_clock_change_are_not_duplicates(tmp_path):
+    # 00:30Z and 01:30Z on Sun 25 Oct 2026 are both 02:30 on Berlin's wall clock.
+    csv = (
+        "date,metric,value\n"
+        "2026-10-25T00:30:00Z,signups,1\n"
+        "2026-10-25T01:30:00Z,signups,2\n"
+        "2026-10-25T00:30:00Z,latency_ms,300\n"
+    )
+    config = workspace(tmp_path, csv, timezone="Europe/Berlin", aggregate="last")
+    signups = pulled(config, IsoWeek(2026, 43))["signups"]
+    assert signups.this_week == 2  # the later instant is the week's last value
+
+
+def test_no_value_this_week_marks_the_source_stale_and_says_for_which_metric(tmp_path):
+    csv = (
+        "date,metric,value\n"
+        "2026-11-17,signups,10\n2026-11-17,latency_ms,300\n2026-11-24,signups,12\n"
+    )
+    result = pull(PullContext(workspace(tmp_path, csv), WEEK, NOW, env={}))
+    assert result.status.state is SourceState.STALE
+    assert "no value in 2026-W48 for latency_ms" in (result.status.reason or "")
+    assert result.status.stale_since is not None
+    assert result.status.stale_since.date() == dt.date(2026, 11, 24)
+
+
+def test_a_row_with_more_values_than_the_header_names_its_line(tmp_path):
+    csv = "date,signups,latency_ms\n2026-11-23,10,300\n2026-11-24,12,280,99\n"
+    message = input_error(workspace(tmp_path, csv))
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: 4 fields but the header has 3")

@@ -6,9 +6,11 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
 
-from weekly.model import Direction, Slip, SourceState, SourceStatus, Status
+from weekly.errors import InputError, RenderError
+from weekly.model import DecisionStatus, Direction, Slip, SourceState, SourceStatus, Status
 from weekly.render.fit import FIT_STEPS, page_view
 from weekly.render.html import render_html
 from weekly.render.output import write_report
@@ -175,3 +177,61 @@ def test_a_custom_template_can_extend_the_default(tmp_path):
     )
     html = html_of(report([bet("PAY-1", "The bet")]), own)
     assert "Internal only" in html and "The bet" in html
+
+
+def test_a_page_that_cannot_fit_names_the_section_that_ran_over(out_dir):
+    huge_title = "A decision title that goes on and on " * 300
+    with pytest.raises(RenderError) as caught:
+        write_report(report([bet("PAY-1")], [decision("D-1", huge_title)]), out_dir, "A4")
+    assert "ran onto page 2: decisions" in str(caught.value)
+    assert caught.value.exit_code == 3
+    assert not list(out_dir.glob("*.pdf"))  # nothing half-written
+
+
+def test_summarised_bets_count_their_blockers_and_decided_decisions_are_apart():
+    bets = [bet(f"PAY-{i}", status=Status.AT_RISK) for i in range(3)]
+    bets.append(bet("PAY-9", blockers=(blocker("B-1"), blocker("B-2"))))
+    decided = decision("D-2", "Chose the vendor", status=DecisionStatus.DECIDED)
+    view = page_view(report(bets, [decision("D-1"), decided]), FIT_STEPS[-1], "A4")
+    html = render_html(view)
+    assert "+2 more bets (1 at risk, 1 on track; 2 blockers)" in html
+    assert "with 2 blockers" in " ".join(view.left_out)
+    assert "1 open decision" in html
+    assert "decided</span>" in html and "Chose the vendor" in html
+
+
+def test_headline_is_shortened_only_in_the_last_steps():
+    long = "Active payers grew for the fourth week running. " * 10
+    assert page_view(report(headline=long), FIT_STEPS[0], "A4").headline == long
+    assert len(page_view(report(headline=long), FIT_STEPS[-1], "A4").headline or "") <= 120
+
+
+def test_a_date_pulled_in_reads_as_moved_earlier():
+    earlier = bet(
+        "PAY-1",
+        target_date=dt.date(2026, 12, 1),
+        slip=Slip(dt.date(2026, 12, 8), dt.date(2026, 12, 1), "Scope cut"),
+    )
+    html = html_of(report([earlier]))
+    assert "Moved earlier" in html and "(7 days earlier)" in html and "+-" not in html
+
+
+def test_a_template_mistake_names_the_file_and_line(tmp_path):
+    own = tmp_path / "report.html.j2"
+    own.write_text(
+        '{% extends "weekly/report.html.j2" %}\n{% block footer %}{{ nope( }}{% endblock %}'
+    )
+    with pytest.raises(InputError) as caught:
+        html_of(report(), own)
+    assert str(caught.value).startswith(f"{own}:2: template error")
+
+
+def test_a_user_template_named_like_ours_can_extend_ours(tmp_path):
+    own = tmp_path / "report.html.j2"
+    own.write_text('{% extends "weekly/report.html.j2" %}{% block footer %}Ours{% endblock %}')
+    assert "Ours" in html_of(report(), own)
+
+
+def test_a_very_long_team_name_gives_a_short_file_name(out_dir):
+    written = write_report(report(team="Payments and Risk " * 20), out_dir, "A4")
+    assert written.pdf.name == f"{'payments-and-risk-' * 3}paymen-weekly-2026-W48.pdf"

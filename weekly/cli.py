@@ -50,10 +50,11 @@ def demo(out: Path) -> None:
       weekly demo --out /tmp/demo
     """
     from weekly.config import load_config
+    from weekly.weeks import IsoWeek
 
     config, _ = load_config(DEMO_DIR / "weekly.toml")
     now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
-    _build_and_write(config, now, out, week=None)
+    _build_and_write(config, now, IsoWeek.of(now.date()), out)
 
 
 @cli.command()
@@ -87,23 +88,24 @@ def render(config_path: Path, out: Path | None, week: str | None) -> None:
     config, warnings = load_config(config_path)
     for warning in warnings:
         click.echo(warning, err=True)
+    now = dt.datetime.now(config.report.zone)
     try:
-        iso_week = IsoWeek.parse(week) if week else None
+        report_week = IsoWeek.parse(week) if week else IsoWeek.of(now.date())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
-    now = dt.datetime.now(config.report.zone)
-    target_week = iso_week or IsoWeek.of(now.date())
-    folder = out or config.resolve(config.report.output_dir) / str(target_week)
-    _build_and_write(config, now, folder, week=iso_week)
+    folder = out or config.resolve(config.report.output_dir) / str(report_week)
+    _build_and_write(config, now, report_week, folder)
 
 
-def _build_and_write(config: Config, now: dt.datetime, out: Path, week: IsoWeek | None) -> None:
+def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path) -> None:
     from weekly.pipeline import build_report
     from weekly.render.output import write_report
 
     report = build_report(config, now, os.environ, week)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)
+    for source in report.failed_sources:
+        click.echo(f"weekly: warning: {source.name} {source.state}: {source.reason}", err=True)
     for line in written.left_out:
         click.echo(f"weekly: page fitted to one page: {line}", err=True)
     click.echo(str(written.html))
@@ -112,9 +114,11 @@ def _build_and_write(config: Config, now: dt.datetime, out: Path, week: IsoWeek 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn every failure into one line and an exit code."""
-    args = sys.argv[1:] if argv is None else argv
+    verbose = False
     try:
-        cli.main(args=args, prog_name="weekly", standalone_mode=False)
+        with cli.make_context("weekly", list(sys.argv[1:] if argv is None else argv)) as ctx:
+            verbose = bool(ctx.params.get("verbose"))
+            cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -124,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("weekly: aborted", err=True)
         return 130
     except Exception as exc:  # anything we did not foresee: one line, traceback on request
-        if "-v" in args or "--verbose" in args:
+        if verbose:
             traceback.print_exc()
         else:
             click.echo(
-                f"weekly: unexpected error: {type(exc).__name__}: {exc} (run with --verbose "
-                "for the traceback, and please report it)",
+                f"weekly: unexpected error: {type(exc).__name__}: {exc} (run weekly --verbose "
+                "… for the traceback, and please report it)",
                 err=True,
             )
         return 1

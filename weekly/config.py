@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -113,13 +113,15 @@ def load_config(path: Path) -> tuple[Config, list[str]]:
     # Secrets and cross-references are checked on the raw file, so that they are reported
     # together with the schema's problems rather than on the next run.
     problems = _secret_problems(raw, ()) + _cross_checks(raw, path.parent)
+    unknown = _unknown_keys(raw, Config, ())
     try:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
-        raise ConfigError(path, problems + [_describe(err) for err in exc.errors()]) from None
+        problems += [_describe(err) for err in exc.errors()]
     if problems:
-        raise ConfigError(path, problems)
-    return config, [f"{path}: warning: {w}" for w in _unknown_keys(config, ())]
+        # A typo is often the cause of a "missing" key: show its hint with the errors.
+        raise ConfigError(path, problems + [u for u in unknown if "did you mean" in u])
+    return config, [f"{path}: warning: {w}" for w in unknown]
 
 
 def _describe(err: Any) -> str:
@@ -182,19 +184,34 @@ def _cross_checks(raw: dict[str, Any], folder: Path) -> list[str]:
     return problems
 
 
-def _unknown_keys(section: BaseModel, where: tuple[str, ...]) -> list[str]:
-    warnings = []
-    known = [name for name in type(section).model_fields if name != "path"]
-    for key in section.model_extra or {}:
+def _unknown_keys(raw: dict[str, Any], model: type[BaseModel], where: tuple[str, ...]) -> list[str]:
+    """Keys the schema does not know, each with the closest known key when there is one."""
+    found = []
+    # Config.path is where the file was read from, set by load_config, not a key of the file.
+    known = [name for name in model.model_fields if not (model is Config and name == "path")]
+    for key, value in raw.items():
         name = ".".join((*where, key))
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f" (did you mean {'.'.join((*where, close[0]))!r}?)" if close else ""
-        warnings.append(f"unknown key {name!r} ignored{hint}")
-    for name in known:
-        value = getattr(section, name)
-        children = value.items() if isinstance(value, dict) else [(name, value)]
-        for child_name, child in children:
-            if isinstance(child, BaseModel):
-                sub = (*where, name) if child_name == name else (*where, name, child_name)
-                warnings += _unknown_keys(child, sub)
-    return warnings
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {'.'.join((*where, close[0]))!r}?)" if close else ""
+            found.append(f"unknown key {name!r} ignored{hint}")
+            continue
+        section, keyed = _section_of(model.model_fields[key].annotation)
+        if section is None or not isinstance(value, dict):
+            continue
+        tables = value.items() if keyed else [(None, value)]
+        for child, table in tables:
+            if isinstance(table, dict):
+                path = (*where, key) if child is None else (*where, key, child)
+                found += _unknown_keys(table, section, path)
+    return found
+
+
+def _section_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The section model behind a field's type, and whether it is keyed (dict[str, Model])."""
+    if get_origin(annotation) is dict:
+        return get_args(annotation)[1], True
+    for candidate in get_args(annotation) or (annotation,):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate, False
+    return None, False

@@ -7,7 +7,7 @@ compared, stored and rendered without knowing where its facts came from.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from weekly.weeks import IsoWeek
@@ -138,7 +138,8 @@ class Blocker:
     bet_key: str | None = None
 
     def days_blocked(self, today: dt.date) -> int | None:
-        return (today - self.blocked_since).days if self.blocked_since else None
+        """Days blocked as of `today`; 0 for a date in the future rather than a negative count."""
+        return max(0, (today - self.blocked_since).days) if self.blocked_since else None
 
 
 @dataclass(frozen=True)
@@ -237,4 +238,3 @@ class SourceResult:
     bets: tuple[Bet, ...] = ()
     decisions: tuple[Decision, ...] = ()
     headline: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)

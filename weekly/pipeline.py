@@ -11,12 +11,10 @@ from weekly.sources import SOURCES, PullContext
 from weekly.weeks import IsoWeek
 
 
-def build_report(
-    config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek | None = None
-) -> Report:
-    """Pull the sources for `week` (default: the week `now` falls in, in the team's zone)."""
+def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek) -> Report:
+    """Pull every enabled source for `week`, as of `now` (shown in the team's zone)."""
     local_now = now.astimezone(config.report.zone)
-    ctx = PullContext(config, week or IsoWeek.of(local_now.date()), local_now, env)
+    ctx = PullContext(config, week, local_now, env)
     results = [source.pull(ctx) for source in SOURCES.values() if source.enabled(config)]
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm

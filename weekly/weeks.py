@@ -1,11 +1,10 @@
-"""ISO weeks and the team's clock: which week a moment falls in, in the team's time zone."""
+"""ISO weeks: Monday to Sunday, numbered as ISO 8601 does (2026-W48)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -46,8 +45,3 @@ class IsoWeek:
 
     def __str__(self) -> str:
         return f"{self.year}-W{self.week:02d}"
-
-
-def now_in(zone: ZoneInfo) -> dt.datetime:
-    """The wall clock in the team's time zone; the CLI's default clock."""
-    return dt.datetime.now(zone)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from weekly.model import Metric
+from weekly.model import Direction, Metric
+from weekly.weeks import IsoWeek
 
 _PREFIX_UNITS = {"$", "€", "£", "¥", "CHF"}
 
@@ -66,6 +67,29 @@ def day(value: dt.date | None, today: dt.date | None = None) -> str:
     if today is not None and value.year != today.year:
         text += f" {value.year}"
     return text
+
+
+def week_range(week: IsoWeek) -> str:
+    """`Mon 23 Nov – Sun 29 Nov 2026`; both years when the week spans New Year."""
+    monday, sunday = week.monday, week.sunday
+    start = day(monday) + (f" {monday.year}" if monday.year != sunday.year else "")
+    return f"{start} – {day(sunday)} {sunday.year}"
+
+
+def target_status(metric: Metric) -> str:
+    """`97% of target`, `target met`, or for lower-is-better `8% above target`."""
+    value, target = metric.this_week, metric.target
+    if value is None or target is None:
+        return "no value this week" if target is not None else "no target"
+    higher = metric.direction is Direction.HIGHER
+    if (value >= target) if higher else (value <= target):
+        return "target met"
+    if target == 0:  # no ratio to a zero target: say how far off it is
+        side = "below" if higher else "above"
+        return f"{number(abs(value), metric.unit, metric.decimals)} {side} target"
+    if higher and metric.target_attainment is not None:
+        return f"{metric.target_attainment:.0f}% of target"
+    return f"{(value / target - 1) * 100:.0f}% above target"
 
 
 def plural(count: int, word: str) -> str:

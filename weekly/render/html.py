@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from weekly.errors import InputError
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
 from weekly.render.sparkline import sparkline
@@ -25,18 +26,28 @@ def templates_dir() -> Path:
 def render_html(view: PageView, template: Path | None = None) -> str:
     """Render the page; `template` is a user's own template file, which may extend ours."""
     env = _environment(template.parent.resolve() if template else None)
-    return env.get_template(template.name if template else DEFAULT_TEMPLATE).render(
-        page=view, report=view.report
-    )
+    name = template.name if template else DEFAULT_TEMPLATE
+    try:
+        return env.get_template(name).render(page=view, report=view.report)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(
+            f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}"
+        ) from None
+    except jinja2.TemplateError as exc:
+        where = template or name
+        raise InputError(f"{where}: template error: {exc.message or exc}") from None
 
 
 @cache
 def _environment(user_dir: Path | None) -> jinja2.Environment:
-    search = [str(templates_dir())]
+    ours = jinja2.FileSystemLoader(str(templates_dir()))
+    # The user's folder first; ours also under "weekly/", so a user's own report.html.j2
+    # can extend "weekly/report.html.j2" without extending itself.
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"weekly": ours}), ours]
     if user_dir is not None:
-        search.insert(0, str(user_dir))
+        loaders.insert(0, jinja2.FileSystemLoader(str(user_dir)))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -46,12 +57,15 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         number=fmt.number,
         change=fmt.change,
         change_class=fmt.change_class,
+        target_status=fmt.target_status,
+        week_range=fmt.week_range,
         day=fmt.day,
         plural=fmt.plural,
         safe_url=safe_url,
         slug=lambda text: str(text).replace(" ", "-"),
     )
-    env.globals.update(sparkline=sparkline, css=_css)
+    folders = [d for d in (user_dir, templates_dir()) if d is not None]
+    env.globals.update(sparkline=sparkline, css=lambda name="report.css": _css(folders, name))
     return env
 
 
@@ -62,6 +76,9 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def _css(name: str = "report.css") -> Markup:
+def _css(folders: list[Path], name: str) -> Markup:
     # Inlined so the HTML file stands alone (and can become an email body later).
-    return Markup((templates_dir() / name).read_text(encoding="utf-8"))
+    for folder in folders:
+        if (folder / name).is_file():
+            return Markup((folder / name).read_text(encoding="utf-8"))
+    raise InputError(f"{name}: stylesheet not found in {', '.join(map(str, folders))}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from weekly.errors import RenderError
 from weekly.model import Report
 from weekly.render.html import render_html
 from weekly.render.pdf import fit_one_page, write_pdf
+
+_SLUG_CHARS = 60  # file systems allow 255 bytes a name; keep room for the week and suffix
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def write_report(
 
 def file_slug(name: str) -> str:
     """A file-name-safe form of a team name; keeps letters of any script."""
-    slug = re.sub(r"[^\w]+", "-", name.strip().lower()).strip("-")
+    slug = re.sub(r"[^\w]+", "-", name.strip().lower()).strip("-")[:_SLUG_CHARS].strip("-")
     return slug or "team"
 
 
@@ -49,23 +53,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-class _temporary_beside:  # lower case: used as a context manager, reads like one
-    """A temporary file in the target's folder, renamed onto the target on success."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def __enter__(self) -> Path:
-        try:
-            fd, name = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.")
-        except OSError as exc:
-            raise RenderError(f"{self.target.parent}: cannot write: {exc.strerror}") from None
-        os.close(fd)
-        self.tmp = Path(name)
-        return self.tmp
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        if kind is None:
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
+@contextmanager
+def _temporary_beside(target: Path) -> Iterator[Path]:
+    """A temporary file in the target's folder, renamed onto the target only on success,
+    so a reader never sees a half-written report."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as exc:
+        raise RenderError(f"{target.parent}: cannot write: {exc.strerror}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

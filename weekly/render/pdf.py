@@ -44,9 +44,10 @@ def fit_one_page(
         pages = len(document.pages)
         if pages == 1:
             return FittedPage(view, html, document, tries)
+    overflow = ", ".join(_sections_past_first_page(document)) or "unknown"
     raise RenderError(
         f"the report needs {pages} pages even after every fit step (last: {FIT_STEPS[-1].step}); "
-        "shorten the headline or the team name"
+        f"what ran onto page 2: {overflow}. Shorten the headline, titles or options there"
     )
 
 
@@ -65,3 +66,16 @@ def _same_content(a: PageView, b: PageView) -> bool:
         b.decisions,
         b.caps.scale,
     )
+
+
+def _sections_past_first_page(document: Any) -> list[str]:
+    """The page sections (data-section) with any part laid out after page 1."""
+    names: list[str] = []
+    for page in document.pages[1:]:
+        # WeasyPrint keeps the laid-out boxes of a page here; each box knows its element.
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            name = element.get("data-section") if element is not None else None
+            if name and name not in names:
+                names.append(name)
+    return names

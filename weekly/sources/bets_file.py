@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from weekly.config import Config
 from weekly.errors import InputError
@@ -42,6 +43,12 @@ class _Progress(_Entry):
     points_done: float | None = None
     points_total: float | None = None
 
+    @model_validator(mode="after")
+    def _done_within_total(self) -> _Progress:
+        if self.done > self.total:
+            raise ValueError(f"done ({self.done}) is more than total ({self.total})")
+        return self
+
 
 class _Blocker(_Entry):
     key: str
@@ -67,7 +74,13 @@ class _Bet(_Entry):
     target_date: dt.date | None = None
     note: str | None = None
     slip: _Slip | None = None
-    blockers: tuple[_Blocker, ...] = ()
+    blockers: list[_Blocker] = []
+
+    @model_validator(mode="after")
+    def _slip_needs_new_date(self) -> _Bet:
+        if self.slip and not self.target_date:
+            raise ValueError("a slip needs target_date, the new ETA")
+        return self
 
 
 class _Decision(_Entry):
@@ -76,17 +89,17 @@ class _Decision(_Entry):
     url: str | None = None
     driver: str | None = None
     approver: str | None = None
-    contributors: tuple[str, ...] = ()
-    informed: tuple[str, ...] = ()
+    contributors: list[str] = []
+    informed: list[str] = []
     deadline: dt.date | None = None
-    options: tuple[str, ...] = ()
+    options: list[str] = []
     status: DecisionStatus = DecisionStatus.OPEN
 
 
 class _BetsFile(_Entry):
     headline: str | None = None
-    bets: tuple[_Bet, ...] = ()
-    decisions: tuple[_Decision, ...] = ()
+    bets: list[_Bet] = []
+    decisions: list[_Decision] = []
 
 
 def enabled(config: Config) -> bool:
@@ -114,18 +127,25 @@ def _load(path: Path) -> _BetsFile:
         raise InputError(f"{path}: bets file not found; check sources.bets_file.path") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: not valid UTF-8 TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the bets file: {exc.strerror}") from None
     try:
         return _BetsFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
-        more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise InputError(f"{path}: {key.lstrip('.')}: {first['msg']}{more}") from None
+        problems = [_describe(err) for err in exc.errors()]
+        raise InputError(f"{path}: {'; '.join(problems)}") from None
+
+
+def _describe(err: Any) -> str:
+    # bets[2].status reads better than bets.1.status: entries are numbered from 1.
+    key = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{key.lstrip('.')}: {message}"
 
 
 def _bet(entry: _Bet) -> Bet:
     slip = None
-    if entry.slip and entry.target_date:
+    if entry.slip and entry.target_date:  # the validator ensures a slip has a target date
         slip = Slip(entry.slip.previous_date, entry.target_date, entry.slip.cause)
     return Bet(
         key=entry.key,
@@ -146,4 +166,7 @@ def _bet(entry: _Bet) -> Bet:
 
 
 def _decision(entry: _Decision) -> Decision:
-    return Decision(source=NAME, **entry.model_dump())
+    fields = entry.model_dump()
+    for name in ("contributors", "informed", "options"):
+        fields[name] = tuple(fields[name])
+    return Decision(source=NAME, **fields)
