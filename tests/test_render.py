@@ -235,3 +235,24 @@ def test_a_user_template_named_like_ours_can_extend_ours(tmp_path):
 def test_a_very_long_team_name_gives_a_short_file_name(out_dir):
     written = write_report(report(team="Payments and Risk " * 20), out_dir, "A4")
     assert written.pdf.name == f"{'payments-and-risk-' * 3}paymen-weekly-2026-W48.pdf"
+
+
+def test_unbroken_long_text_wraps_inside_the_page():
+    from weasyprint import HTML
+
+    rep = report(
+        [bet("PAY-1", "https://example.com/" + "x" * 300, note="y" * 400)],
+        [decision("D-1", "z" * 300, options=("o" * 300,))],
+        team="T" * 150,
+    )
+    page = HTML(string=html_of(rep)).render().pages[0]
+    box = page._page_box
+    right_edge = page.width - box.margin_right  # inside the page's right margin
+    text_boxes = [
+        box
+        for box in page._page_box.descendants()
+        if type(box).__name__ == "TextBox" and box.text.strip()
+    ]
+    assert text_boxes
+    overflowing = [b.text[:20] for b in text_boxes if b.position_x + b.width > right_edge + 1]
+    assert overflowing == []
