@@ -224,6 +224,9 @@ def test_not_toml_names_the_file_and_where_the_syntax_breaks(tmp_path):
     assert "line 3" in error.message
 
 
+JIRA = '\n[sources.jira]\nurl = "https://jira"\nprojects = ["PAY"]\n'
+
+
 @pytest.mark.parametrize(
     ("text", "key", "env_key"),
     [
@@ -234,7 +237,7 @@ def test_not_toml_names_the_file_and_where_the_syntax_breaks(tmp_path):
             "smtp_password_env",
         ),
         (
-            VALID + '\n[sources.jira]\nurl = "https://jira"\napi_token = "s3cr3t-value"\n',
+            VALID + JIRA + 'api_token = "s3cr3t-value"\n',
             "sources.jira.api_token",
             "api_token_env",
         ),
@@ -257,7 +260,9 @@ def test_secret_in_the_file_is_rejected_pointing_at_an_env_variable_key(
 
 def test_naming_the_environment_variable_is_allowed(tmp_path):
     path = write_config(
-        tmp_path, VALID + '\n[sources.jira]\nurl = "https://jira"\ntoken_env = "JIRA_TOKEN"\n'
+        tmp_path,
+        VALID
+        + '\n[sources.jira]\nurl = "https://jira"\nprojects = ["PAY"]\ntoken_env = "JIRA_TOKEN"\n',
     )
 
     config, _ = load_config(path)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from weekly.config import (
     BetsFileSection,
+    JiraFields,
+    JiraSection,
     MetricDefinition,
     MetricsSection,
     ReportSection,
@@ -27,6 +29,8 @@ def test_example_config_loads_without_warnings(tmp_path):
 def test_example_config_documents_every_key():
     text = EXAMPLE.read_text(encoding="utf-8")
     documented = set(re.findall(r"^#?\s*(\w+) =", text, flags=re.M))
-    for section in (ReportSection, MetricsSection, MetricDefinition, BetsFileSection):
+    documented |= set(re.findall(r"^\[(?:[\w.]+\.)?(\w+)\]", text, flags=re.M))  # [a.b.fields]
+    sections = (ReportSection, MetricsSection, MetricDefinition, BetsFileSection)
+    for section in (*sections, JiraSection, JiraFields):
         missing = set(section.model_fields) - documented
         assert not missing, f"{section.__name__} keys not in config.example.toml: {missing}"

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,10 +17,6 @@ from weekly import __version__
 if TYPE_CHECKING:  # the real imports are inside the commands, so `--help` stays instant
     from weekly.config import Config
     from weekly.weeks import IsoWeek
-
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-# The demo workspace's data ends on this Friday; the demo reports as of its cron time.
-DEMO_NOW = "2026-11-27T16:00:00"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,12 +46,11 @@ def demo(out: Path) -> None:
     Example:
       weekly demo --out /tmp/demo
     """
-    from weekly.config import load_config
+    from weekly.demo.workspace import demo_workspace
     from weekly.weeks import IsoWeek
 
-    config, _ = load_config(DEMO_DIR / "weekly.toml")
-    now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
-    _build_and_write(config, now, IsoWeek.of(now.date()), out)
+    with demo_workspace() as run:
+        _build_and_write(run.config, run.now, IsoWeek.of(run.now.date()), out, run.env)
 
 
 @cli.command()
@@ -94,14 +90,18 @@ def render(config_path: Path, out: Path | None, week: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     folder = out or config.resolve(config.report.output_dir) / str(report_week)
-    _build_and_write(config, now, report_week, folder)
+    _build_and_write(config, now, report_week, folder, os.environ)
 
 
-def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path) -> None:
+def _build_and_write(
+    config: Config, now: dt.datetime, week: IsoWeek, out: Path, env: Mapping[str, str]
+) -> None:
+    from weekly.errors import SourcesFailed
+    from weekly.model import SourceState
     from weekly.pipeline import build_report
     from weekly.render.output import write_report
 
-    report = build_report(config, now, os.environ, week)
+    report = build_report(config, now, env, week)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)
     for source in report.failed_sources:
@@ -110,6 +110,11 @@ def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path)
         click.echo(f"weekly: page fitted to one page: {line}", err=True)
     click.echo(str(written.html))
     click.echo(str(written.pdf))
+    failed = [s.name for s in report.failed_sources if s.state is SourceState.FAILED]
+    if failed:
+        raise SourcesFailed(
+            f"{', '.join(failed)} failed; the page was written with a banner saying so"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from weekly.errors import ConfigError
 from weekly.model import Aggregation, Direction
@@ -72,8 +79,47 @@ class BetsFileSection(_Section):
     path: Path
 
 
+class JiraFields(_Section):
+    """Custom fields by their display name, as the site shows them ("Target end")."""
+
+    confidence: str | None = None
+    target_date: str | None = None
+    health: str | None = None
+    approver: str | None = None
+    driver: str | None = None
+    contributors: str | None = None
+    informed: str | None = None
+    story_points: str | None = None
+
+
+class JiraSection(_Section):
+    url: str = Field(pattern=r"^https?://\S+$")
+    # Cloud: the account's e-mail, with an API token; Server/Data Center: leave out, PAT.
+    email: str | None = None
+    token_env: str = Field(default="JIRA_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    projects: tuple[str, ...] = ()
+    bet_issue_type: str = "Epic"
+    bets_jql: str | None = None
+    decision_label: str = "decision-needed"
+    decision_issue_type: str | None = None
+    decisions_jql: str | None = None
+    blocked_statuses: tuple[str, ...] = ("Blocked",)
+    fields: JiraFields = Field(default_factory=JiraFields)
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+    retry_budget_seconds: float = Field(default=120, ge=0, le=900)
+
+    @model_validator(mode="after")
+    def _something_selects_bets(self) -> JiraSection:
+        if not self.projects and not self.bets_jql:
+            raise ValueError('set projects (e.g. ["PAY"]) or bets_jql, so weekly knows the bets')
+        if not self.projects and not (self.decisions_jql or self.decision_issue_type is None):
+            raise ValueError("with no projects, set decisions_jql to find the decisions")
+        return self
+
+
 class SourcesSection(_Section):
     bets_file: BetsFileSection | None = None
+    jira: JiraSection | None = None
 
 
 class Config(_Section):

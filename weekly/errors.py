@@ -36,3 +36,9 @@ class RenderError(WeeklyError):
     """The page could not be rendered or written."""
 
     exit_code = EXIT_SOURCE_OR_DELIVERY
+
+
+class SourcesFailed(WeeklyError):
+    """The page was written, but one or more sources failed; the page says which."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY

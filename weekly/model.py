@@ -143,6 +143,17 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Evidence of work delivered this week for a bet: a resolved issue or a merged pull request."""
+
+    key: str
+    title: str
+    url: str | None
+    kind: str  # "issue" or "pull request"
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class Slip:
     """A moved target date: the date it was, the new ETA and why."""
 
@@ -164,6 +175,7 @@ class Bet:
     blockers: tuple[Blocker, ...] = ()
     note: str | None = None
     slip: Slip | None = None
+    delivered: tuple[Delivery, ...] = ()
     source: str = ""
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 
 from weekly.config import Config
-from weekly.model import Report
-from weekly.sources import SOURCES, PullContext
+from weekly.model import Report, SourceResult, SourceState, SourceStatus
+from weekly.sources import SOURCES, PullContext, Source, SourceFailure
 from weekly.weeks import IsoWeek
 
 
@@ -15,7 +15,7 @@ def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week:
     """Pull every enabled source for `week`, as of `now` (shown in the team's zone)."""
     local_now = now.astimezone(config.report.zone)
     ctx = PullContext(config, week, local_now, env)
-    results = [source.pull(ctx) for source in SOURCES.values() if source.enabled(config)]
+    results = [_pull(source, ctx) for source in SOURCES.values() if source.enabled(config)]
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm
     return Report(
@@ -29,3 +29,11 @@ def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week:
         sources=tuple(r.status for r in results),
         headline=next((r.headline for r in results if r.headline), None),
     )
+
+
+def _pull(source: Source, ctx: PullContext) -> SourceResult:
+    """One source's facts; a source that fails is reported as failed, and the run goes on."""
+    try:
+        return source.pull(ctx)
+    except SourceFailure as exc:
+        return SourceResult(SourceStatus(source.name, SourceState.FAILED, None, reason=str(exc)))

@@ -7,19 +7,21 @@ from dataclasses import dataclass
 
 from weekly.config import Config
 from weekly.model import SourceResult
-from weekly.sources import bets_file, metrics_csv
-from weekly.sources.context import PullContext
+from weekly.sources import bets_file, jira, metrics_csv
+from weekly.sources.context import PullContext, SourceFailure
 
 
 @dataclass(frozen=True)
 class Source:
+    name: str  # as the page's footer and banner name it when it fails
     enabled: Callable[[Config], bool]
     pull: Callable[[PullContext], SourceResult]
 
 
 SOURCES: dict[str, Source] = {
-    "metrics_csv": Source(metrics_csv.enabled, metrics_csv.pull),
-    "bets_file": Source(bets_file.enabled, bets_file.pull),
+    "metrics_csv": Source(metrics_csv.NAME, metrics_csv.enabled, metrics_csv.pull),
+    "bets_file": Source(bets_file.NAME, bets_file.enabled, bets_file.pull),
+    "jira": Source(jira.NAME, jira.enabled, jira.pull),
 }
 
-__all__ = ["SOURCES", "PullContext", "Source"]
+__all__ = ["SOURCES", "PullContext", "Source", "SourceFailure"]

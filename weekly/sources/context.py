@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from weekly.config import Config
 from weekly.weeks import IsoWeek
@@ -16,3 +17,10 @@ class PullContext:
     week: IsoWeek
     now: dt.datetime
     env: Mapping[str, str]
+    # Waiting (for a rate limit's Retry-After) goes through here, so tests need not wait.
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
+class SourceFailure(Exception):
+    """A source could not be pulled (down, refused our credentials, rate-limited past the
+    budget). The run goes on; the page shows the source as failed with this reason."""

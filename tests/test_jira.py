@@ -1,0 +1,372 @@
+"""The Jira source: the real `jira` client against a local fake Jira (weekly.demo.fake_jira)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import NOW, WEEK
+
+from weekly.config import Config, load_config
+from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, blocked_by, field, issue, user
+from weekly.errors import InputError
+from weekly.model import Confidence, DecisionStatus, SourceState, Status
+from weekly.pipeline import build_report
+from weekly.sources import jira as jira_source
+from weekly.sources.context import PullContext, SourceFailure
+
+TOKEN = "s3cret-token-value"
+ENV = {"JIRA_TOKEN": TOKEN}
+
+SITE_FIELDS = [
+    *CLOUD_FIELDS,
+    field("customfield_10050", "Confidence", schema={"type": "option"}),
+    field("customfield_10051", "Target end", schema={"type": "date"}),
+    field("customfield_10052", "Health", schema={"type": "option"}),
+    field("customfield_10060", "Approver", schema={"type": "user"}),
+    field("customfield_10061", "Driver", schema={"type": "user"}),
+]
+FLAGGED = {"customfield_10021": [{"value": "Impediment", "id": "10019"}]}
+MONDAY = "2026-11-23"
+
+
+def epic(key: str, summary: str = "A bet", **kw) -> dict:
+    custom = {"customfield_10050": {"value": "High"}, "customfield_10051": "2026-12-18"}
+    custom.update(kw.pop("custom", {}))
+    defaults = {"status": "In Progress", "category": "indeterminate", "assignee": "Ana Ruiz"}
+    return issue(key, summary, issuetype="Epic", custom=custom, **{**defaults, **kw})
+
+
+def child(key: str, parent: str, **kw) -> dict:
+    return issue(key, f"Story {key}", parent=parent, **kw)
+
+
+def write_config(
+    tmp_path: Path, url: str, *, email: str | None = "pm@example.com", fields: str | None = None
+) -> Config:
+    (tmp_path / "m.csv").write_text("date,metric,value\n2026-11-24,a,1\n", encoding="utf-8")
+    email_line = f'email = "{email}"\n' if email else ""
+    fields = fields or (
+        'confidence = "Confidence"\ntarget_date = "Target end"\nhealth = "Health"\n'
+        'approver = "Approver"\ndriver = "Driver"\n'
+    )
+    (tmp_path / "weekly.toml").write_text(
+        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
+        '[metrics]\ncsv = "m.csv"\nnsm = "a"\n[metric.a]\ndirection = "higher"\n'
+        f'[sources.jira]\nurl = "{url}"\n{email_line}projects = ["PAY"]\n'
+        "retry_budget_seconds = 30\ntimeout_seconds = 5\n"
+        f"[sources.jira.fields]\n{fields}",
+        encoding="utf-8",
+    )
+    return load_config(tmp_path / "weekly.toml")[0]
+
+
+class Sleeps(list):
+    """Records the waits the source asks for, instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def pull(config: Config, env=ENV, sleep=None):
+    ctx = PullContext(config, WEEK, NOW, env, sleep=Sleeps() if sleep is None else sleep)
+    return jira_source.pull(ctx)
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    def start(issues, deployment="Cloud", **config_kw):
+        email = "pm@example.com" if deployment == "Cloud" else None
+        fake = FakeJira(issues, SITE_FIELDS, deployment=deployment, email=email, token=TOKEN)
+        fake.start()
+        started.append(fake)
+        return fake, write_config(tmp_path, fake.url, email=email, **config_kw)
+
+    started: list[FakeJira] = []
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+def searches(fake: FakeJira) -> int:
+    return fake.count("/search/jql") + fake.count("/search")
+
+
+@pytest.mark.parametrize("deployment", ["Cloud", "Server"])
+def test_paging_across_pages_with_one_request_per_page_and_none_per_issue(cloud, deployment):
+    issues = [epic("PAY-1", "Payouts"), epic("PAY-2", "Checkout")]
+    issues += [child(f"PAY-{n}", "PAY-1" if n % 2 else "PAY-2") for n in range(10, 260)]
+    fake, config = cloud(issues, deployment)
+
+    result = pull(config)
+
+    bets = {b.key: b for b in result.bets}
+    assert bets["PAY-1"].progress and bets["PAY-1"].progress.total == 125
+    assert bets["PAY-2"].progress and bets["PAY-2"].progress.total == 125
+    # serverInfo + field + bets (1 page) + children (250 -> 3 pages) + decisions (1 page).
+    assert fake.count("/serverInfo") == 1 and fake.count("/field") == 1
+    assert searches(fake) == 1 + 3 + 1
+    assert len(fake.requests) == 2 + 5
+    endpoint = "/search/jql" if deployment == "Cloud" else "/search"
+    assert all(r.path.endswith(("/serverInfo", "/field", endpoint)) for r in fake.requests)
+    kind = "Jira Cloud" if deployment == "Cloud" else "Jira Server"
+    assert result.status.name.startswith(kind) and result.status.state is SourceState.OK
+
+
+def test_request_count_does_not_grow_with_the_number_of_bets(cloud):
+    issues = [epic(f"PAY-{n}") for n in range(1, 41)]
+    issues += [child(f"PAY-{100 + n}", f"PAY-{1 + n % 40}") for n in range(80)]
+    fake, config = cloud(issues)
+    pull(config)
+    assert searches(fake) == 1 + 1 + 1  # bets, children, decisions: no request per bet
+
+
+def test_only_the_fields_used_are_asked_for(cloud):
+    fake, config = cloud([epic("PAY-1"), child("PAY-10", "PAY-1")])
+    pull(config)
+    asked = [r.query.get("fields", []) for r in fake.requests if r.path.endswith("/search/jql")]
+    flat = {f for fields in asked for part in fields for f in part.split(",")}
+    assert "*all" not in flat and "description" in flat  # decisions read their options
+    assert {"summary", "status", "customfield_10050", "customfield_10051"} <= flat
+
+
+def test_fields_are_resolved_by_display_name_and_an_unknown_name_lists_close_matches(cloud):
+    _, config = cloud([epic("PAY-1")], fields='confidence = "Confidense"\n')
+    with pytest.raises(InputError) as caught:
+        pull(config)
+    message = str(caught.value)
+    assert "sources.jira.fields.confidence: no field named 'Confidense'" in message
+    assert "'Confidence'" in message
+    assert caught.value.exit_code == 2
+
+
+def test_flagged_blocked_status_and_blocked_by_links_are_blockers(cloud):
+    issues = [
+        epic("PAY-1"),
+        child(
+            "PAY-10",
+            "PAY-1",
+            custom=FLAGGED,
+            assignee="Tom Becker",
+            changelog=[
+                {
+                    "created": "2026-11-18T09:00:00.000+0000",
+                    "items": [{"field": "Flagged", "toString": "Impediment"}],
+                }
+            ],
+        ),
+        child(
+            "PAY-11",
+            "PAY-1",
+            status="Blocked",
+            category="indeterminate",
+            updated="2026-11-20T09:00:00.000+0000",
+        ),
+        child("PAY-12", "PAY-1", links=[blocked_by("OPS-5")]),
+        child("PAY-13", "PAY-1", links=[blocked_by("OPS-6", category="done")]),
+        child("PAY-14", "PAY-1", custom=FLAGGED, status="Done", category="done"),
+        child("PAY-15", "PAY-1"),
+    ]
+    fake, config = cloud(issues)
+    (bet,) = pull(config).bets
+    blockers = {b.key: b for b in bet.blockers}
+    assert set(blockers) == {"PAY-10", "PAY-11", "PAY-12"}
+    assert blockers["PAY-10"].days_blocked(NOW.date()) == 9  # from the flag's changelog date
+    assert blockers["PAY-10"].owner == "Tom Becker"
+    assert blockers["PAY-11"].blocked_since == dt.date(2026, 11, 20)  # last update, no changelog
+    assert blockers["PAY-10"].url == f"{fake.url}/browse/PAY-10"
+    assert bet.status is Status.ON_TRACK or bet.status is Status.AT_RISK
+
+
+def test_team_managed_parent_and_company_managed_epic_link_children(cloud):
+    issues = [
+        epic("PAY-1"),
+        child("PAY-10", "PAY-1", status="Done", category="done"),
+        issue("PAY-11", "Old-style child", custom={"customfield_10014": "PAY-1"}),
+        issue("PAY-12", "Another", custom={"customfield_10014": "PAY-1"}),
+    ]
+    fake, config = cloud(issues)
+    (bet,) = pull(config).bets
+    assert bet.progress and (bet.progress.done, bet.progress.total) == (1, 3)
+    children_query = [
+        r.query["jql"][0] for r in fake.requests if "parent in" in r.query.get("jql", [""])[0]
+    ]
+    assert children_query and '"Epic Link" in (PAY-1)' in children_query[0]
+
+
+def test_health_field_wins_else_status_is_derived(cloud):
+    issues = [
+        epic("PAY-1", custom={"customfield_10052": {"value": "At risk"}}),
+        epic("PAY-2", custom={"customfield_10051": "2026-11-20"}),  # target passed
+        epic("PAY-3"),
+        child("PAY-30", "PAY-3", status="Blocked", category="indeterminate"),
+        epic("PAY-4"),
+        epic("PAY-5", status="Done", category="done", resolved="2026-11-24T10:00:00.000+0000"),
+    ]
+    _, config = cloud(issues)
+    statuses = {b.key: b.status for b in pull(config).bets}
+    assert statuses == {
+        "PAY-1": Status.AT_RISK,
+        "PAY-2": Status.OFF_TRACK,
+        "PAY-3": Status.AT_RISK,
+        "PAY-4": Status.ON_TRACK,
+        "PAY-5": Status.DONE,
+    }
+
+
+def test_target_date_moved_this_week_is_a_slip_and_resolved_children_are_delivered(cloud):
+    moved = [
+        {
+            "created": "2026-11-25T10:00:00.000+0000",
+            "items": [
+                {
+                    "field": "Target end",
+                    "from": "2026-12-04",
+                    "fromString": "4/Dec/26",
+                    "to": "2026-12-18",
+                    "toString": "18/Dec/26",
+                }
+            ],
+        }
+    ]
+    issues = [
+        epic("PAY-1", changelog=moved),
+        child(
+            "PAY-10",
+            "PAY-1",
+            status="Done",
+            category="done",
+            resolved="2026-11-24T15:00:00.000+0000",
+        ),
+        child(
+            "PAY-11",
+            "PAY-1",
+            status="Done",
+            category="done",
+            resolved="2026-11-10T15:00:00.000+0000",
+        ),
+    ]
+    _, config = cloud(issues)
+    (bet,) = pull(config).bets
+    assert bet.slip is not None
+    assert (bet.slip.previous_date, bet.slip.new_date) == (
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 18),
+    )
+    assert bet.confidence is Confidence.HIGH and bet.target_date == dt.date(2026, 12, 18)
+    assert [d.key for d in bet.delivered] == ["PAY-10"]
+
+
+def test_decisions_with_approver_field_or_assignee_and_missing_deadline(cloud):
+    issues = [
+        epic("PAY-1"),
+        issue(
+            "PAY-20",
+            "Pick the fallback PSP",
+            labels=["decision-needed"],
+            duedate="2026-12-02",
+            reporter="Ana Ruiz",
+            description="Options:\n* Wait for the bank\n* Switch now",
+            custom={"customfield_10060": user("Dana Schulz")},
+        ),
+        issue(
+            "PAY-21", "Roll out to all traffic", labels=["decision-needed"], assignee="Jonas Weber"
+        ),
+        issue(
+            "PAY-22",
+            "Already decided",
+            labels=["decision-needed"],
+            status="Done",
+            category="done",
+            resolved="2026-11-24T09:00:00.000+0000",
+        ),
+        issue("PAY-23", "Not a decision"),
+    ]
+    _, config = cloud(issues)
+    decisions = {d.key: d for d in pull(config).decisions}
+    assert set(decisions) == {"PAY-20", "PAY-21", "PAY-22"}
+    first = decisions["PAY-20"]
+    assert (first.approver, first.approver_is_assignee, first.driver) == (
+        "Dana Schulz",
+        False,
+        "Ana Ruiz",
+    )
+    assert first.options == ("Wait for the bank", "Switch now") and first.missing == ()
+    second = decisions["PAY-21"]
+    assert (second.approver, second.approver_is_assignee) == ("Jonas Weber", True)
+    assert second.missing == ("deadline",)
+    assert decisions["PAY-22"].status is DecisionStatus.DECIDED
+
+
+def test_429_is_retried_after_its_retry_after(cloud):
+    fake, config = cloud([epic("PAY-1")])
+    fake.fail_next(
+        "/search/jql",
+        429,
+        headers={"Retry-After": "7"},
+        body="<html>Oops</html>",
+        content_type="text/html",
+    )
+    sleeps = Sleeps()
+    result = pull(config, sleep=sleeps)
+    assert sleeps == [7.0]
+    assert [b.key for b in result.bets] == ["PAY-1"]
+
+
+def test_waiting_past_the_retry_budget_fails_the_source_without_waiting(cloud):
+    fake, config = cloud([epic("PAY-1")])  # budget: 30 s
+    fake.fail_next("/search/jql", 503, headers={"Retry-After": "20"}, times=2)
+    sleeps = Sleeps()
+    with pytest.raises(SourceFailure) as caught:
+        pull(config, sleep=sleeps)
+    assert sleeps == [20.0]
+    assert "past the retry budget" in str(caught.value)
+
+
+def test_401_names_the_variable_to_check_and_never_the_token(cloud):
+    _, config = cloud([epic("PAY-1")])
+    with pytest.raises(SourceFailure) as caught:
+        pull(config, env={"JIRA_TOKEN": "wrong"})
+    message = str(caught.value)
+    assert (
+        message == "Jira answered 401 (not authenticated): check JIRA_TOKEN and sources.jira.email"
+    )
+    assert TOKEN not in message and "wrong" not in message
+
+
+def test_server_with_a_personal_access_token(cloud):
+    _, config = cloud([epic("PAY-1")], deployment="Server")
+    assert [b.key for b in pull(config).bets] == ["PAY-1"]
+    with pytest.raises(SourceFailure, match=r"check JIRA_TOKEN$"):
+        pull(config, env={"JIRA_TOKEN": "wrong"})
+
+
+def test_an_unset_token_variable_is_a_config_error(cloud):
+    fake, config = cloud([epic("PAY-1")])
+    with pytest.raises(InputError, match="JIRA_TOKEN is not set"):
+        pull(config, env={})
+    assert fake.requests == []
+
+
+def test_500_marks_the_source_failed(cloud):
+    fake, config = cloud([epic("PAY-1")])
+    fake.fail_next("/search/jql", 500, body='{"errorMessages":["Internal server error"]}')
+    with pytest.raises(SourceFailure, match=r"Jira answered 500 \(server error\)"):
+        pull(config)
+
+
+def test_a_site_that_is_down_fails_the_source_and_the_page_shows_a_banner(cloud, tmp_path):
+    fake, config = cloud([epic("PAY-1")])
+    fake.stop()  # nothing listens there any more
+    report = build_report(config, NOW, ENV, WEEK)
+    (jira_status,) = [s for s in report.sources if s.name == "Jira"]
+    assert jira_status.state is SourceState.FAILED
+    assert f"cannot reach Jira at {fake.url}" in (jira_status.reason or "")
+    assert report.bets == () and report.failed_sources == (jira_status,)
+
+    from weekly.render.fit import FIT_STEPS, page_view
+    from weekly.render.html import render_html
+
+    html = render_html(page_view(report, FIT_STEPS[0], "A4"))
+    assert 'class="banner"' in html and "cannot reach Jira" in html

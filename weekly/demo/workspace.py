@@ -1,0 +1,40 @@
+"""The bundled demo workspace: its config, its clock, and its Jira served on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from weekly.config import Config, load_config
+from weekly.demo import jira_site
+from weekly.demo.fake_jira import FakeJira
+
+DEMO_DIR = Path(__file__).resolve().parent
+# The demo's data ends on this Friday; the demo reports as of its cron time.
+DEMO_NOW = "2026-11-27T16:00:00"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    config: Config
+    now: dt.datetime
+    env: Mapping[str, str]
+
+
+@contextmanager
+def demo_workspace() -> Iterator[DemoRun]:
+    """The demo's config pointed at a fake Jira that runs until the block ends."""
+    config, _ = load_config(DEMO_DIR / "weekly.toml")
+    site = FakeJira(
+        jira_site.issues(), jira_site.FIELDS, email=jira_site.EMAIL, token=jira_site.TOKEN
+    )
+    with site:
+        assert config.sources.jira is not None
+        jira = config.sources.jira.model_copy(update={"url": site.url})
+        sources = config.sources.model_copy(update={"jira": jira})
+        now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
+        env = {config.sources.jira.token_env: jira_site.TOKEN}
+        yield DemoRun(config.model_copy(update={"sources": sources}), now, env)
