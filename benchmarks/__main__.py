@@ -3,6 +3,9 @@
 - demo: `weekly demo` (pull, fit to one page, write HTML and PDF) against WeasyPrint alone
   writing the same HTML to PDF, each in a fresh process.
 - help: `weekly --help` against `python -c pass`, each in a fresh process.
+- jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
+  requests made against the minimum pages, and the wall time against replaying the same
+  requests with plain `requests` (see benchmarks/jira_pull.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import jira_pull
 
 RUNS = 3
 
@@ -29,6 +34,7 @@ def wall(command: list[str]) -> float:
 
 def main() -> int:
     python = sys.executable
+    rows: list[tuple[str, str, str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         demo = wall([python, "-m", "weekly", "demo", "--out", str(out)])
@@ -42,15 +48,41 @@ def main() -> int:
             str(out / "floor.pdf"),
         ]
         floor = wall(floor_pdf)
-        help_time = wall([python, "-m", "weekly", "--help"])
-        bare = wall([python, "-c", "pass"])
-    rows = [
-        ("weekly demo vs WeasyPrint alone, same HTML", demo, floor),
-        ("weekly --help vs python -c pass", help_time, bare),
-    ]
-    print(f"{'benchmark':<46} {'ours s':>8} {'floor s':>8} {'ratio':>6}")
-    for name, ours, base in rows:
-        print(f"{name:<46} {ours:>8.2f} {base:>8.2f} {ours / base:>6.2f}")
+    rows.append(
+        (
+            "weekly demo vs WeasyPrint alone, same HTML",
+            f"{demo:.2f} s",
+            f"{floor:.2f} s",
+            demo / floor,
+        )
+    )
+    help_time = wall([python, "-m", "weekly", "--help"])
+    bare = wall([python, "-c", "pass"])
+    rows.append(
+        ("weekly --help vs python -c pass", f"{help_time:.2f} s", f"{bare:.2f} s", help_time / bare)
+    )
+    for jira in jira_pull.run():
+        name = f"Jira {jira.deployment}: 10,000 children under 100 bets"
+        rows.append(
+            (
+                f"{name}, requests vs minimum pages",
+                str(jira.requests),
+                str(jira.minimum),
+                jira.requests / jira.minimum,
+            )
+        )
+        rows.append(
+            (
+                f"{name}, wall time vs replaying its requests",
+                f"{jira.seconds:.2f} s",
+                f"{jira.replay_seconds:.2f} s",
+                jira.seconds / jira.replay_seconds,
+            )
+        )
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}} {'ours':>9} {'floor':>9} {'ratio':>6}")
+    for name, ours, base, ratio in rows:
+        print(f"{name:<{width}} {ours:>9} {base:>9} {ratio:>6.2f}")
     return 0
 
 

@@ -370,3 +370,21 @@ def test_a_site_that_is_down_fails_the_source_and_the_page_shows_a_banner(cloud,
 
     html = render_html(page_view(report, FIT_STEPS[0], "A4"))
     assert 'class="banner"' in html and "cannot reach Jira" in html
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ("<html><body>Proxy error</body></html>", "text/html", "not JSON"),
+        ('{"issues": [{"key": "PAY-1", "fie', "application/json", "not JSON"),
+        ("", "application/json", "no list of issues"),
+    ],
+    ids=["html-page", "truncated-json", "empty-body"],
+)
+def test_a_search_answer_that_is_not_jira_json_fails_the_source(
+    cloud, body, content_type, expected
+):
+    fake, config = cloud([epic("PAY-1")])
+    fake.fail_next("/search/jql", 200, body=body, content_type=content_type)
+    with pytest.raises(SourceFailure, match=expected):
+        pull(config)

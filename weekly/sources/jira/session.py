@@ -92,8 +92,7 @@ class JiraSession:
                         json_result=True,
                     )
                 )
-                assert isinstance(page, dict)
-                yield from page.get("issues", [])
+                yield from _issues(page)
                 token = page.get("nextPageToken")
                 if page.get("isLast", token is None) or not token:
                     return
@@ -111,8 +110,7 @@ class JiraSession:
                         json_result=True,
                     )
                 )
-                assert isinstance(page, dict)
-                issues = page.get("issues", [])
+                issues = _issues(page)
                 yield from issues
                 start += len(issues)
                 if not issues or start >= int(page.get("total", 0)):
@@ -165,6 +163,14 @@ def describe_error(exc: JIRAError, section: JiraSection) -> str:
     if status is not None and status >= 500:
         return f"Jira answered {status} (server error){': ' + said if said else ''}"
     return f"Jira answered {status}{': ' + said if said else ''}"
+
+
+def _issues(page: object) -> list[dict[str, Any]]:
+    if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
+        raise SourceFailure(
+            "Jira answered a search with no list of issues; is the URL a Jira site?"
+        )
+    return page["issues"]
 
 
 def _busy(status: int | None) -> str:

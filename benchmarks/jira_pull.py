@@ -1,0 +1,102 @@
+"""Jira pull at scale: 100 bets, 10,000 children, against the local fake (Cloud and Server).
+
+Requests are counted against the minimum: serverInfo, /field, and one request per page
+of 100 for the bets, the children, the blockers' changelogs and the decisions. Wall
+time is compared with replaying the very same HTTP requests with plain `requests`, so
+the ratio is what the `jira` client and our mapping add over the network floor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from urllib.parse import urlencode
+
+import requests
+
+from weekly.config import load_config
+from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, issue
+from weekly.sources import jira
+from weekly.sources.context import PullContext
+from weekly.weeks import IsoWeek
+
+BETS, CHILDREN, BLOCKED_EVERY, DECISIONS = 100, 10_000, 50, 20
+NOW = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class JiraFigures:
+    deployment: str
+    requests: int
+    minimum: int
+    seconds: float
+    replay_seconds: float
+
+
+def dataset() -> list[dict[str, object]]:
+    issues: list[dict[str, object]] = [
+        issue(
+            f"PAY-{n}", f"Bet {n}", issuetype="Epic", status="In Progress", category="indeterminate"
+        )
+        for n in range(1, BETS + 1)
+    ]
+    for n in range(CHILDREN):
+        flagged = {"customfield_10021": [{"value": "Impediment"}]} if n % BLOCKED_EVERY == 0 else {}
+        issues.append(
+            issue(f"PAY-{1000 + n}", f"Story {n}", parent=f"PAY-{1 + n % BETS}", custom=flagged)
+        )
+    issues += [
+        issue(f"PAY-{20000 + n}", f"Decision {n}", labels=["decision-needed"])
+        for n in range(DECISIONS)
+    ]
+    return issues
+
+
+def minimum_requests() -> int:
+    pages = [BETS, CHILDREN, math.ceil(CHILDREN / BLOCKED_EVERY), DECISIONS]
+    return 2 + sum(math.ceil(n / 100) for n in pages)
+
+
+def measure(deployment: str, issues: list[dict[str, object]]) -> JiraFigures:
+    email = "pm@example.com" if deployment == "Cloud" else None
+    with (
+        FakeJira(issues, CLOUD_FIELDS, deployment=deployment, email=email, token="t") as fake,
+        TemporaryDirectory() as tmp,
+    ):
+        folder = Path(tmp)
+        (folder / "m.csv").write_text("date,metric,value\n2026-11-24,a,1\n")
+        email_line = f'email = "{email}"\n' if email else ""
+        (folder / "weekly.toml").write_text(
+            '[report]\nteam = "Bench"\n[metrics]\ncsv = "m.csv"\nnsm = "a"\n'
+            '[metric.a]\ndirection = "higher"\n'
+            f'[sources.jira]\nurl = "{fake.url}"\n{email_line}projects = ["PAY"]\n'
+        )
+        config, _ = load_config(folder / "weekly.toml")
+        ctx = PullContext(config, IsoWeek.of(NOW.date()), NOW, {"JIRA_TOKEN": "t"})
+        start = time.perf_counter()
+        result = jira.pull(ctx)
+        seconds = time.perf_counter() - start
+        assert sum(b.progress.total for b in result.bets if b.progress) == CHILDREN
+        recorded = list(fake.requests)
+        headers = (
+            {"Authorization": requests.auth._basic_auth_str(email, "t")}  # type: ignore[attr-defined]
+            if email
+            else {"Authorization": "Bearer t"}
+        )
+        with requests.Session() as plain:
+            start = time.perf_counter()
+            for r in recorded:
+                plain.get(
+                    f"{fake.url}{r.path}?{urlencode(r.query, doseq=True)}", headers=headers
+                ).json()
+            replay = time.perf_counter() - start
+    return JiraFigures(deployment, len(recorded), minimum_requests(), seconds, replay)
+
+
+def run() -> list[JiraFigures]:
+    issues = dataset()
+    return [measure("Cloud", issues), measure("Server", issues)]
