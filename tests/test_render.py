@@ -256,3 +256,14 @@ def test_unbroken_long_text_wraps_inside_the_page():
     assert text_boxes
     overflowing = [b.text[:20] for b in text_boxes if b.position_x + b.width > right_edge + 1]
     assert overflowing == []
+
+
+def test_an_empty_section_says_unknown_when_a_source_failed():
+    rep = dataclasses.replace(
+        report(),
+        sources=(SourceStatus("Jira", SourceState.FAILED, None, reason="cannot reach Jira"),),
+    )
+    html = html_of(rep)
+    assert "No bets in flight" not in html and "No decisions needed" not in html
+    assert "Jira failed, so bets from it are missing" in html
+    assert "Jira failed, so decisions from it are missing" in html
