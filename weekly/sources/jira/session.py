@@ -92,9 +92,10 @@ class JiraSession:
                         json_result=True,
                     )
                 )
-                yield from _issues(page)
-                token = page.get("nextPageToken")
-                if page.get("isLast", token is None) or not token:
+                answer = _page(page)
+                yield from answer["issues"]
+                token = answer.get("nextPageToken")
+                if answer.get("isLast", token is None) or not token:
                     return
         else:
             start = 0
@@ -110,10 +111,11 @@ class JiraSession:
                         json_result=True,
                     )
                 )
-                issues = _issues(page)
+                answer = _page(page)
+                issues = answer["issues"]
                 yield from issues
                 start += len(issues)
-                if not issues or start >= int(page.get("total", 0)):
+                if not issues or start >= int(answer.get("total", 0)):
                     return
 
 
@@ -165,12 +167,13 @@ def describe_error(exc: JIRAError, section: JiraSection) -> str:
     return f"Jira answered {status}{': ' + said if said else ''}"
 
 
-def _issues(page: object) -> list[dict[str, Any]]:
+def _page(page: object) -> dict[str, Any]:
+    """A search answer, checked to hold a list of issues."""
     if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
         raise SourceFailure(
             "Jira answered a search with no list of issues; is the URL a Jira site?"
         )
-    return page["issues"]
+    return page
 
 
 def _busy(status: int | None) -> str:
