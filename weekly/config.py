@@ -8,6 +8,7 @@ so a typo never silently falls back to a default without the user hearing of it.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -117,9 +118,31 @@ class JiraSection(_Section):
         return self
 
 
+class GitHubSection(_Section):
+    repositories: tuple[str, ...] = Field(min_length=1)
+    token_env: str = Field(default="GITHUB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # GitHub Enterprise Server: https://<host>/api/v3
+    base_url: str = Field(default="https://api.github.com", pattern=r"^https?://\S+$")
+    bets: Literal["milestones", "issues"] = "milestones"
+    bet_label: str = "bet"
+    blocked_label: str = "blocked"
+    decision_label: str = "decision-needed"
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+    retry_budget_seconds: float = Field(default=120, ge=0, le=900)
+
+    @field_validator("repositories")
+    @classmethod
+    def _owner_slash_name(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [r for r in value if not re.fullmatch(r"[\w.-]+/[\w.-]+", r)]
+        if bad:
+            raise ValueError(f'{bad[0]!r} is not owner/name, like "acme/checkout"')
+        return value
+
+
 class SourcesSection(_Section):
     bets_file: BetsFileSection | None = None
     jira: JiraSection | None = None
+    github: GitHubSection | None = None
 
 
 class Config(_Section):

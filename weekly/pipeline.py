@@ -15,7 +15,7 @@ def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week:
     """Pull every enabled source for `week`, as of `now` (shown in the team's zone)."""
     local_now = now.astimezone(config.report.zone)
     ctx = PullContext(config, week, local_now, env)
-    results = [_pull(source, ctx) for source in SOURCES.values() if source.enabled(config)]
+    results = [r for s in SOURCES.values() if s.enabled(config) for r in _pull(s, ctx)]
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm
     return Report(
@@ -31,9 +31,10 @@ def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week:
     )
 
 
-def _pull(source: Source, ctx: PullContext) -> SourceResult:
+def _pull(source: Source, ctx: PullContext) -> list[SourceResult]:
     """One source's facts; a source that fails is reported as failed, and the run goes on."""
     try:
-        return source.pull(ctx)
+        results = source.pull(ctx)
     except SourceFailure as exc:
-        return SourceResult(SourceStatus(source.name, SourceState.FAILED, None, reason=str(exc)))
+        return [SourceResult(SourceStatus(source.name, SourceState.FAILED, None, reason=str(exc)))]
+    return results if isinstance(results, list) else [results]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from weekly.config import Config, JiraSection
 from weekly.model import SourceResult, SourceState, SourceStatus
+from weekly.sources.budget import WaitBudget
 from weekly.sources.context import PullContext
 from weekly.sources.jira import mapping
 from weekly.sources.jira.fields import FieldIds, clause_names, resolve
@@ -30,7 +31,8 @@ def enabled(config: Config) -> bool:
 def pull(ctx: PullContext) -> SourceResult:
     section = ctx.config.sources.jira
     assert section is not None
-    budget = RetryBudget(section.retry_budget_seconds, ctx.sleep, section)
+    waits = WaitBudget(section.retry_budget_seconds, ctx.sleep, "sources.jira.retry_budget_seconds")
+    budget = RetryBudget(waits, section)
     session = connect(section, ctx.env, budget)
     site_fields = budget.call(session.client.fields)
     ids = resolve(site_fields, section.fields)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ from weekly.model import (
     Status,
 )
 from weekly.sources.jira.fields import FieldIds
+from weekly.sources.text import list_items
 from weekly.weeks import IsoWeek
 
 Issue = dict[str, Any]
@@ -31,7 +31,6 @@ _HEALTH_WORDS = {
     Status.DONE: {"done", "complete", "completed"},
 }
 _CONFIDENCE_WORDS = {c.value: c for c in Confidence}
-_OPTION_LINE = re.compile(r"^\s*(?:[*#-]+|\d+[.)])\s+(.+?)\s*$")
 
 
 def fields_of(issue: Issue) -> dict[str, Any]:
@@ -152,17 +151,10 @@ def decision(issue: Issue, ids: FieldIds, site: str) -> Decision:
         deadline=_date(fields.get("duedate")),
         contributors=_people(fields.get(ids.contributors)) if ids.contributors else (),
         informed=_people(fields.get(ids.informed)) if ids.informed else (),
-        options=options_from(fields.get("description")),
+        options=list_items(fields.get("description")),
         status=DecisionStatus.DECIDED if is_done(issue) else DecisionStatus.OPEN,
         source=NAME,
     )
-
-
-def options_from(description: object) -> tuple[str, ...]:
-    """The options of a decision: the list items of its description (wiki `*`/`#` or `-`)."""
-    if not isinstance(description, str):
-        return ()
-    return tuple(m[1] for line in description.splitlines() if (m := _OPTION_LINE.match(line)))
 
 
 def browse_url(site: str, key: str) -> str:

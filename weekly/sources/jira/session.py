@@ -20,6 +20,7 @@ from jira import JIRA, JIRAError
 
 from weekly.config import JiraSection
 from weekly.errors import InputError
+from weekly.sources.budget import WaitBudget
 from weekly.sources.context import SourceFailure
 
 PAGE_SIZE = 100  # the most Jira returns a page when fields are asked for
@@ -28,12 +29,10 @@ T = TypeVar("T")
 
 @dataclass
 class RetryBudget:
-    """Retries 429 and 503 after their Retry-After, until the total wait would pass `seconds`."""
+    """Retries 429 and 503 after their Retry-After, within the run's waiting budget."""
 
-    seconds: float
-    sleep: Callable[[float], None]
+    budget: WaitBudget
     section: JiraSection
-    waited: float = 0.0
 
     def call(self, request: Callable[[], T]) -> T:
         attempt = 0
@@ -44,14 +43,11 @@ class RetryBudget:
                 if exc.status_code not in (429, 503):
                     raise SourceFailure(describe_error(exc, self.section)) from None
                 delay = _retry_after(exc.response) or min(2.0**attempt, 30.0)
-                if self.waited + delay > self.seconds:
-                    raise SourceFailure(
-                        f"Jira answered {exc.status_code} ({_busy(exc.status_code)}) and asks to "
-                        f"retry in {delay:.0f} s, past the retry budget ({self.waited:.0f} of "
-                        f"{self.seconds:.0f} s used; sources.jira.retry_budget_seconds)"
-                    ) from None
-                self.sleep(delay)
-                self.waited += delay
+                self.budget.wait(
+                    delay,
+                    f"Jira answered {exc.status_code} ({_busy(exc.status_code)}) and asks to "
+                    f"retry in {delay:.0f} s",
+                )
                 attempt += 1
             except requests.exceptions.Timeout:
                 raise SourceFailure(
