@@ -48,6 +48,8 @@ def test_demo_page_reads_nsm_then_bets_then_decisions(demo_run):
     assert "Fri 4 Dec → Fri 18 Dec" in text and "cause not given" in text  # from Jira's changelog
     assert "no approver" in text
     assert "支付宝跨境收款试点" in text
+    # Bets from both trackers, each through its real client: Jira epics and GitHub milestones.
+    assert "PAY-101" in text and "Android wallet SDK upgrade" in text and "wallet-app#618" in text
 
 
 def copy_demo_without_jira(folder: Path) -> Path:

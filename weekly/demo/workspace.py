@@ -1,4 +1,4 @@
-"""The bundled demo workspace: its config, its clock, and its Jira served on loopback."""
+"""The bundled demo workspace: its config, its clock, and its Jira and GitHub on loopback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weekly.config import Config, load_config
-from weekly.demo import jira_site
+from weekly.demo import github_site, jira_site
+from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -26,15 +27,23 @@ class DemoRun:
 
 @contextmanager
 def demo_workspace() -> Iterator[DemoRun]:
-    """The demo's config pointed at a fake Jira that runs until the block ends."""
+    """The demo's config pointed at a fake Jira and a fake GitHub that run until the block ends."""
     config, _ = load_config(DEMO_DIR / "weekly.toml")
-    site = FakeJira(
+    jira_fake = FakeJira(
         jira_site.issues(), jira_site.FIELDS, email=jira_site.EMAIL, token=jira_site.TOKEN
     )
-    with site:
-        assert config.sources.jira is not None
-        jira = config.sources.jira.model_copy(update={"url": site.url})
-        sources = config.sources.model_copy(update={"jira": jira})
+    github_fake = FakeGitHub(github_site.repositories(), token=github_site.TOKEN)
+    with jira_fake, github_fake:
+        assert config.sources.jira is not None and config.sources.github is not None
+        sources = config.sources.model_copy(
+            update={
+                "jira": config.sources.jira.model_copy(update={"url": jira_fake.url}),
+                "github": config.sources.github.model_copy(update={"base_url": github_fake.url}),
+            }
+        )
         now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
-        env = {config.sources.jira.token_env: jira_site.TOKEN}
+        env = {
+            config.sources.jira.token_env: jira_site.TOKEN,
+            config.sources.github.token_env: github_site.TOKEN,
+        }
         yield DemoRun(config.model_copy(update={"sources": sources}), now, env)

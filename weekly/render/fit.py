@@ -54,6 +54,7 @@ FIT_STEPS: tuple[Caps, ...] = (
     _S("text set 8% smaller", True, 2, 100, 0.92),
     _S("at most 4 decisions and 3 options each in full", True, 2, 100, 0.92, 4, 3),
     _S("at most 8 bets in full, riskiest first", True, 2, 100, 0.92, 4, 3, 8),
+    _S("text set 12% smaller", True, 2, 100, 0.88, 4, 3, 8),
     _S("at most 6 bets, 3 decisions, 1 blocker a bet", True, 1, 70, 0.88, 3, 2, 6, 300),
     _S("at most 4 bets and 2 decisions in full", True, 1, 50, 0.85, 2, 2, 4, 200),
     _S("at most 2 bets and 1 decision in full", True, 0, 40, 0.8, 1, 1, 2, 120),
