@@ -6,6 +6,8 @@
 - jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
   requests made against the minimum pages, and the wall time against replaying the same
   requests with plain `requests` (see benchmarks/jira_pull.py).
+- github: 5 repositories x (2,000 issues + 500 pull requests) from the local fake GitHub,
+  measured the same way (see benchmarks/github_pull.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import jira_pull
+from benchmarks import github_pull, jira_pull
 
 RUNS = 3
 
@@ -79,6 +81,24 @@ def main() -> int:
                 jira.seconds / jira.replay_seconds,
             )
         )
+    gh = github_pull.run()
+    name = "GitHub: 5 repositories x (2,000 issues + 500 PRs)"
+    rows.append(
+        (
+            f"{name}, requests vs minimum pages",
+            str(gh.requests),
+            str(gh.minimum),
+            gh.requests / gh.minimum,
+        )
+    )
+    rows.append(
+        (
+            f"{name}, wall time vs replaying its requests",
+            f"{gh.seconds:.2f} s",
+            f"{gh.replay_seconds:.2f} s",
+            gh.seconds / gh.replay_seconds,
+        )
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}} {'ours':>9} {'floor':>9} {'ratio':>6}")
     for name, ours, base, ratio in rows:

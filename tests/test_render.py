@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,29 @@ def test_an_empty_section_says_unknown_when_a_source_failed():
     assert "No bets in flight" not in html and "No decisions needed" not in html
     assert "Jira failed, so bets from it are missing" in html
     assert "Jira failed, so decisions from it are missing" in html
+
+
+def test_the_fit_picks_the_first_step_that_makes_one_page():
+    from weasyprint import HTML
+
+    from weekly.render.pdf import fit_one_page
+
+    bets = [
+        bet(
+            f"PAY-{i}",
+            f"Bet {i} with a fairly long title",
+            note="A note. " * 12,
+            blockers=(blocker(f"B-{i}"),),
+        )
+        for i in range(12)
+    ]
+    rep = report(bets, [decision(f"D-{i}") for i in range(5)])
+    fitted = fit_one_page(rep, "A4", render_html, Path("."))
+    one_page = [
+        len(HTML(string=render_html(page_view(rep, caps, "A4"))).render().pages) == 1
+        for caps in FIT_STEPS
+    ]
+    assert fitted.view.caps == FIT_STEPS[one_page.index(True)]
+    assert 0 < one_page.index(True)  # the case needs a search, not the first try
+    # Full first, then the last step, then halves: never a layout per step.
+    assert fitted.tries <= 2 + math.ceil(math.log2(len(FIT_STEPS)))
