@@ -7,6 +7,7 @@ from pathlib import Path
 
 from weekly.config import (
     BetsFileSection,
+    GitHubSection,
     JiraFields,
     JiraSection,
     MetricDefinition,
@@ -31,6 +32,6 @@ def test_example_config_documents_every_key():
     documented = set(re.findall(r"^#?\s*(\w+) =", text, flags=re.M))
     documented |= set(re.findall(r"^\[(?:[\w.]+\.)?(\w+)\]", text, flags=re.M))  # [a.b.fields]
     sections = (ReportSection, MetricsSection, MetricDefinition, BetsFileSection)
-    for section in (*sections, JiraSection, JiraFields):
+    for section in (*sections, JiraSection, JiraFields, GitHubSection):
         missing = set(section.model_fields) - documented
         assert not missing, f"{section.__name__} keys not in config.example.toml: {missing}"
