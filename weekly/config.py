@@ -145,11 +145,55 @@ class SourcesSection(_Section):
     github: GitHubSection | None = None
 
 
+_EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+_WHEN = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01]\d|2[0-3]):[0-5]\d$"
+
+
+class SmtpSection(_Section):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" (port 587), "ssl" (port 465), or "none" (a relay on localhost only).
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+
+
+class DeliverySection(_Section):
+    sender: str = Field(pattern=_EMAIL)
+    recipients: tuple[str, ...] = Field(min_length=1)
+    # Who hears when a send is held: the PM.
+    pm: str = Field(pattern=_EMAIL)
+    smtp: SmtpSection = Field(default_factory=SmtpSection)
+    # At send time, a draft the PM has not marked `approved: true`: "send" it anyway
+    # (logged, never shown to readers) or "hold" it and tell the PM.
+    unapproved: Literal["send", "hold"] = "send"
+    # At send time, when a source failed: "send" with the banner, or "hold" and tell the PM.
+    failed_source: Literal["send", "hold"] = "send"
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [r for r in value if not re.fullmatch(_EMAIL, r)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an e-mail address")
+        return value
+
+
+class ScheduleSection(_Section):
+    """When `weekly run` drafts and sends, in the team's time zone (report.timezone)."""
+
+    draft: str = Field(default="Fri 14:00", pattern=_WHEN)
+    send: str = Field(default="Fri 16:00", pattern=_WHEN)
+
+
 class Config(_Section):
     report: ReportSection
     metrics: MetricsSection
     metric: dict[str, MetricDefinition] = Field(default_factory=dict)
     sources: SourcesSection = Field(default_factory=SourcesSection)
+    delivery: DeliverySection | None = None
+    schedule: ScheduleSection = Field(default_factory=ScheduleSection)
     # Where the file was read from; relative paths in it are relative to its folder.
     path: Path = Path("weekly.toml")
 

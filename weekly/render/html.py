@@ -27,6 +27,15 @@ def render_html(view: PageView, template: Path | None = None) -> str:
     """Render the page; `template` is a user's own template file, which may extend ours."""
     env = _environment(template.parent.resolve() if template else None)
     name = template.name if template else DEFAULT_TEMPLATE
+    return _render(env, name, view, template)
+
+
+def render_bundled(view: PageView, name: str) -> str:
+    """Render one of our own templates (the e-mail's HTML and text parts) for the same view."""
+    return _render(_environment(None), name, view, None)
+
+
+def _render(env: jinja2.Environment, name: str, view: PageView, template: Path | None) -> str:
     try:
         return env.get_template(name).render(page=view, report=view.report)
     except jinja2.TemplateSyntaxError as exc:
