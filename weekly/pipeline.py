@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
@@ -34,7 +35,18 @@ def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week:
 def _pull(source: Source, ctx: PullContext) -> list[SourceResult]:
     """One source's facts; a source that fails is reported as failed, and the run goes on."""
     try:
-        results = source.pull(ctx)
+        pulled = source.pull(ctx)
     except SourceFailure as exc:
         return [SourceResult(SourceStatus(source.name, SourceState.FAILED, None, reason=str(exc)))]
-    return results if isinstance(results, list) else [results]
+    return [_stamped(r) for r in (pulled if isinstance(pulled, list) else [pulled])]
+
+
+def _stamped(result: SourceResult) -> SourceResult:
+    """Each bet and decision names the source it came from, as its status is named: the
+    draft keeps a failed source's items from its last good pull by that name."""
+    name = result.status.name
+    return dataclasses.replace(
+        result,
+        bets=tuple(dataclasses.replace(b, source=name) for b in result.bets),
+        decisions=tuple(dataclasses.replace(d, source=name) for d in result.decisions),
+    )

@@ -161,7 +161,6 @@ def _bet(entry: _Bet) -> Bet:
         ),
         note=entry.note,
         slip=slip,
-        source=NAME,
     )
 
 
@@ -169,4 +168,4 @@ def _decision(entry: _Decision) -> Decision:
     fields = entry.model_dump()
     for name in ("contributors", "informed", "options"):
         fields[name] = tuple(fields[name])
-    return Decision(source=NAME, **fields)
+    return Decision(**fields)

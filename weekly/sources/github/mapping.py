@@ -45,7 +45,6 @@ def milestone_bet(
         target_date=target,
         blockers=tuple(blockers),
         delivered=delivered,
-        source=NAME,
     )
 
 
@@ -68,7 +67,6 @@ def issue_bet(
         target_date=target,
         blockers=tuple(blockers),
         delivered=delivered,
-        source=NAME,
     )
 
 
@@ -108,7 +106,6 @@ def decision(repo: str, issue: Json) -> Decision:
         informed=_people(body, "informed"),
         options=options,
         status=DecisionStatus.DECIDED if issue.get("state") == "closed" else DecisionStatus.OPEN,
-        source=NAME,
     )
 
 

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from weekly.config import Config, JiraSection
-from weekly.model import SourceResult, SourceState, SourceStatus
+from weekly.model import Bet, Decision, SourceResult, SourceState, SourceStatus
 from weekly.sources.budget import WaitBudget
-from weekly.sources.context import PullContext
+from weekly.sources.context import PullContext, SourceFailure
 from weekly.sources.jira import mapping
 from weekly.sources.jira.fields import FieldIds, clause_names, resolve
 from weekly.sources.jira.session import RetryBudget, connect
@@ -31,6 +31,16 @@ def enabled(config: Config) -> bool:
 def pull(ctx: PullContext) -> SourceResult:
     section = ctx.config.sources.jira
     assert section is not None
+    name = f"{NAME} ({_host(section.url)})"
+    try:
+        bets, decisions = _pull(ctx, section)
+    except SourceFailure as exc:
+        return SourceResult(SourceStatus(name, SourceState.FAILED, None, reason=str(exc)))
+    status = SourceStatus(name=name, state=SourceState.OK, pulled_at=ctx.now)
+    return SourceResult(status=status, bets=tuple(bets), decisions=tuple(decisions))
+
+
+def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decision]]:
     waits = WaitBudget(section.retry_budget_seconds, ctx.sleep, "sources.jira.retry_budget_seconds")
     budget = RetryBudget(waits, section)
     session = connect(section, ctx.env, budget)
@@ -72,9 +82,7 @@ def pull(ctx: PullContext) -> SourceResult:
         mapping.decision(issue, ids, site)
         for issue in session.search(decisions_jql(section, ctx.week), decision_fields(ids))
     ]
-    kind = "Jira Cloud" if session.cloud else "Jira Server"
-    status = SourceStatus(name=f"{kind} ({_host(site)})", state=SourceState.OK, pulled_at=ctx.now)
-    return SourceResult(status=status, bets=tuple(bets), decisions=tuple(decisions))
+    return bets, decisions
 
 
 def bets_jql(section: JiraSection, week: IsoWeek) -> str:

@@ -117,7 +117,6 @@ def bet(
         blockers=tuple(blockers),
         slip=_slip(epic, ids, target, week),
         delivered=tuple(_delivered(children, site, week)),
-        source=NAME,
     )
 
 
@@ -153,7 +152,6 @@ def decision(issue: Issue, ids: FieldIds, site: str) -> Decision:
         informed=_people(fields.get(ids.informed)) if ids.informed else (),
         options=list_items(fields.get("description")),
         status=DecisionStatus.DECIDED if is_done(issue) else DecisionStatus.OPEN,
-        source=NAME,
     )
 
 
