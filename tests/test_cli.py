@@ -26,9 +26,25 @@ def test_demo_writes_a_one_page_pdf_and_html_and_prints_their_paths(demo_run):
     result, out = demo_run
     assert result.exit_code == 0, result.output
     html, pdf = out / "payments-weekly-2026-W48.html", out / "payments-weekly-2026-W48.pdf"
-    assert result.stdout.split() == [str(html), str(pdf)]
+    eml = out / "payments-weekly-2026-W48.eml"
+    assert result.stdout.split() == [str(html), str(pdf), str(eml)]
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert len(pdf_pages(pdf)) == 1
+
+
+def test_demo_writes_the_email_it_would_send(demo_run):
+    import email
+    from email import policy
+
+    _, out = demo_run
+    message = email.message_from_bytes(
+        (out / "payments-weekly-2026-W48.eml").read_bytes(), policy=policy.default
+    )
+    assert message["Subject"].startswith("Payments weekly · 2026-W48 · Weekly active payers 12,557")
+    assert message["Message-ID"] == "<2026-W48.payments.weekly@payments.example>"
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "payments-weekly-2026-W48.pdf"
+    assert attachment.get_content().startswith(b"%PDF")
 
 
 def test_demo_page_reads_nsm_then_bets_then_decisions(demo_run):

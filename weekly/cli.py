@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+import webbrowser
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,6 +19,9 @@ from weekly import __version__
 if TYPE_CHECKING:  # the real imports are inside the commands, so `--help` stays instant
     from weekly.config import Config
     from weekly.weeks import IsoWeek
+    from weekly.workflow import Outcome
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,9 +31,32 @@ def cli(verbose: bool) -> None:
     """Write the team's Friday one-page status report.
 
     \b
+    The Friday workflow:
+      weekly draft     pull the sources, write this week's draft for the PM to edit
+      weekly preview   render the draft to HTML and PDF
+      weekly send      mail it to the recipients, once
+      weekly run       what cron calls hourly: draft and send when they are due
+    \b
     Example:
       weekly demo --out ./weekly-demo
     """
+
+
+def config_option(command: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        default=Path("weekly.toml"),
+        show_default=True,
+        help="The config file.",
+    )(command)
+
+
+def week_option(command: F) -> F:
+    return click.option(
+        "--week", default=None, help="ISO week, e.g. 2026-W48 [default: this week]."
+    )(command)
 
 
 @cli.command()
@@ -37,65 +65,152 @@ def cli(verbose: bool) -> None:
     type=click.Path(path_type=Path),
     default=Path("weekly-demo"),
     show_default=True,
-    help="Folder for the HTML and PDF.",
+    help="Folder for the HTML, the PDF and the e-mail.",
 )
 def demo(out: Path) -> None:
     """Run the whole pipeline on the bundled demo workspace; no credentials, no network.
+
+    Writes the page as HTML and PDF and the e-mail it would send (.eml).
 
     \b
     Example:
       weekly demo --out /tmp/demo
     """
-    from weekly.demo.workspace import demo_workspace
+    from weekly.demo.workspace import demo_email, demo_workspace
     from weekly.weeks import IsoWeek
 
     with demo_workspace() as run:
-        _build_and_write(run.config, run.now, IsoWeek.of(run.now.date()), out, run.env)
+        written = _build_and_write(run.config, run.now, IsoWeek.of(run.now.date()), out, run.env)
+        click.echo(str(demo_email(run, written)))
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("weekly.toml"),
-    show_default=True,
-    help="The config file.",
-)
+@config_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
     help="Folder for the HTML and PDF [default: report.output_dir/<week>].",
 )
-@click.option(
-    "--week", default=None, help="ISO week to report on, e.g. 2026-W48 [default: this week]."
-)
+@week_option
 def render(config_path: Path, out: Path | None, week: str | None) -> None:
-    """Pull every source and write this week's page as HTML and a one-page PDF.
+    """Pull every source and write the page now, without a draft.
 
     \b
     Example:
       weekly render --config weekly.toml --week 2026-W48
     """
-    from weekly.config import load_config
-    from weekly.weeks import IsoWeek
+    from weekly.draft import WeekFolder
 
-    config, warnings = load_config(config_path)
-    for warning in warnings:
-        click.echo(warning, err=True)
+    config = _config(config_path)
     now = dt.datetime.now(config.report.zone)
-    try:
-        report_week = IsoWeek.parse(week) if week else IsoWeek.of(now.date())
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--week") from None
-    folder = out or config.resolve(config.report.output_dir) / str(report_week)
+    report_week = _week(week, now)
+    folder = out or WeekFolder.of(config, report_week).path
     _build_and_write(config, now, report_week, folder, os.environ)
 
 
-def _build_and_write(
-    config: Config, now: dt.datetime, week: IsoWeek, out: Path, env: Mapping[str, str]
-) -> None:
+@cli.command()
+@config_option
+@week_option
+def draft(config_path: Path, week: str | None) -> None:
+    """Pull every source and write this week's draft, or merge fresh facts into it.
+
+    Every edit in the draft is kept; the file before is kept as draft.yaml.bak.
+
+    \b
+    Example:
+      weekly draft --config weekly.toml
+    """
+    from weekly import workflow
+
+    config = _config(config_path)
+    now = dt.datetime.now(config.report.zone)
+    _report(workflow.draft(config, now, os.environ, _week(week, now)))
+
+
+@cli.command()
+@config_option
+@week_option
+@click.option("--open", "open_browser", is_flag=True, help="Open the HTML in the browser.")
+def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
+    """Render the current draft to HTML and PDF and print their paths.
+
+    \b
+    Example:
+      weekly preview --config weekly.toml --open
+    """
+    from weekly import workflow
+
+    config = _config(config_path)
+    written = workflow.preview(config, _week(week, dt.datetime.now(config.report.zone)))
+    _written(written.html, written.pdf, written.left_out)
+    if open_browser:
+        webbrowser.open(written.html.resolve().as_uri())
+
+
+@cli.command()
+@config_option
+@week_option
+@click.option("--force", is_flag=True, help="Send again although this week went out already.")
+@click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
+def send(config_path: Path, week: str | None, force: bool, dry_run: bool) -> None:
+    """Render the draft and mail it to the recipients, once per week.
+
+    \b
+    Example:
+      weekly send --config weekly.toml --dry-run
+    """
+    from weekly import workflow
+
+    config = _config(config_path)
+    now = dt.datetime.now(config.report.zone)
+    _report(workflow.send(config, now, os.environ, _week(week, now), force=force, dry_run=dry_run))
+
+
+@cli.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
+def run(config_path: Path, dry_run: bool) -> None:
+    """Draft and send when they are due; silent otherwise. Cron calls this every hour.
+
+    \b
+    Example:
+      weekly run --config /srv/weekly/weekly.toml
+    """
+    from weekly import workflow
+    from weekly.deliver.ledger import Busy
+
+    config = _config(config_path)
+    # Another run sending this week's report right now is no news for cron to mail.
+    with contextlib.suppress(Busy):
+        _report(workflow.run(config, dt.datetime.now(dt.UTC), os.environ, dry_run=dry_run))
+
+
+@cli.command()
+@config_option
+def cron(config_path: Path) -> None:
+    """Print the crontab lines for the configured schedule and time zone.
+
+    \b
+    Example:
+      weekly cron --config /srv/weekly/weekly.toml >> my.crontab
+    """
+    from weekly.schedule import cron_lines
+
+    config = _config(config_path)
+    click.echo(
+        cron_lines(
+            command=_command(),
+            config_path=config.path.resolve(),
+            schedule=config.schedule,
+            team_zone=config.report.zone,
+            host_zone=_host_zone(),
+        ),
+        nl=False,
+    )
+
+
+def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path, env: Any) -> Any:
     from weekly.errors import SourcesFailed
     from weekly.model import SourceState
     from weekly.pipeline import build_report
@@ -106,15 +221,72 @@ def _build_and_write(
     written = write_report(report, out, config.report.paper, template)
     for source in report.failed_sources:
         click.echo(f"weekly: warning: {source.name} {source.state}: {source.reason}", err=True)
-    for line in written.left_out:
-        click.echo(f"weekly: page fitted to one page: {line}", err=True)
-    click.echo(str(written.html))
-    click.echo(str(written.pdf))
+    _written(written.html, written.pdf, written.left_out)
     failed = [s.name for s in report.failed_sources if s.state is SourceState.FAILED]
     if failed:
         raise SourcesFailed(
             f"{', '.join(failed)} failed; the page was written with a banner saying so"
         )
+    return written
+
+
+def _written(html: Path, pdf: Path, left_out: tuple[str, ...]) -> None:
+    for line in left_out:
+        click.echo(f"weekly: page fitted to one page: {line}", err=True)
+    click.echo(str(html))
+    click.echo(str(pdf))
+
+
+def _report(outcome: Outcome) -> None:
+    for line in outcome.warnings:
+        click.echo(line, err=True)
+    for line in outcome.lines:
+        click.echo(line)
+
+
+def _config(path: Path) -> Config:
+    from weekly.config import load_config
+
+    config, warnings = load_config(path)
+    for warning in warnings:
+        click.echo(warning, err=True)
+    return config
+
+
+def _week(text: str | None, now: dt.datetime) -> IsoWeek:
+    from weekly.weeks import IsoWeek
+
+    try:
+        return IsoWeek.parse(text) if text else IsoWeek.of(now.date())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+
+
+def _command() -> str:
+    """How cron should call weekly: this very executable."""
+    found = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if found is not None and found.name == "weekly" and found.exists():
+        return str(found)
+    return f"{sys.executable} -m weekly"
+
+
+def _host_zone() -> Any:
+    """This machine's IANA zone, the one its cron uses: TZ, /etc/timezone or /etc/localtime."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    link = Path("/etc/localtime")
+    if link.is_symlink():
+        candidates.append(str(link.resolve()).split("zoneinfo/", 1)[-1])
+    for name in candidates:
+        try:
+            if name:
+                return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
+        if exc.exit_code == 0:  # "already sent", "another run is sending": news, not errors
+            click.echo(exc.format_message())
+            return 0
         exc.show()
         return exc.exit_code
     except click.Abort:

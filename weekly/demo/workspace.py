@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weekly.config import Config, load_config
+from weekly.deliver.email import build_message, message_id
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
+from weekly.files import write_atomically
+from weekly.render.output import WrittenReport
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The demo's data ends on this Friday; the demo reports as of its cron time.
@@ -47,3 +50,22 @@ def demo_workspace() -> Iterator[DemoRun]:
             config.sources.github.token_env: github_site.TOKEN,
         }
         yield DemoRun(config.model_copy(update={"sources": sources}), now, env)
+
+
+def demo_email(run: DemoRun, written: WrittenReport) -> Path:
+    """Write the e-mail `weekly send` would send for the demo page, beside the PDF."""
+    delivery = run.config.delivery
+    assert delivery is not None
+    report = written.view.report
+    message = build_message(
+        written.view,
+        pdf=written.pdf.read_bytes(),
+        pdf_name=written.pdf.name,
+        sender=delivery.sender,
+        recipients=delivery.recipients,
+        message_id=message_id(report.team, report.week, delivery.sender),
+        now=run.now,
+    )
+    eml = written.pdf.with_suffix(".eml")
+    write_atomically(eml, bytes(message))
+    return eml

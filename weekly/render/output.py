@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from weekly.errors import RenderError
+from weekly.files import temporary_beside, write_atomically
 from weekly.model import Report
+from weekly.render.fit import PageView
 from weekly.render.html import render_html
 from weekly.render.pdf import fit_one_page, write_pdf
 
@@ -22,7 +20,12 @@ _SLUG_CHARS = 60  # file systems allow 255 bytes a name; keep room for the week 
 class WrittenReport:
     html: Path
     pdf: Path
-    left_out: tuple[str, ...]  # what the fit summarised, to tell the PM
+    view: PageView  # the fitted page: the e-mail shows the same
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """What the fit summarised, to tell the PM."""
+        return self.view.left_out
 
 
 def write_report(
@@ -36,35 +39,13 @@ def write_report(
     page = fit_one_page(report, paper, lambda view: render_html(view, template), out_dir)
     stem = f"{file_slug(report.team)}-weekly-{report.week}"
     html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
-    _write_atomically(html_path, page.html.encode("utf-8"))
-    with _temporary_beside(pdf_path) as tmp:
+    write_atomically(html_path, page.html.encode("utf-8"))
+    with temporary_beside(pdf_path) as tmp:
         write_pdf(page, tmp)
-    return WrittenReport(html_path, pdf_path, page.view.left_out)
+    return WrittenReport(html_path, pdf_path, page.view)
 
 
 def file_slug(name: str) -> str:
     """A file-name-safe form of a team name; keeps letters of any script."""
     slug = re.sub(r"[^\w]+", "-", name.strip().lower()).strip("-")[:_SLUG_CHARS].strip("-")
     return slug or "team"
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    with _temporary_beside(path) as tmp:
-        tmp.write_bytes(data)
-
-
-@contextmanager
-def _temporary_beside(target: Path) -> Iterator[Path]:
-    """A temporary file in the target's folder, renamed onto the target only on success,
-    so a reader never sees a half-written report."""
-    try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    except OSError as exc:
-        raise RenderError(f"{target.parent}: cannot write: {exc.strerror}") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -1,0 +1,164 @@
+"""Sending one message over SMTP, with every failure turned into one line a user can act on."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from contextlib import suppress
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+from weekly.config import SmtpSection
+from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+
+class DeliveryError(WeeklyError):
+    """The mail was not sent. `transient` says whether trying again later may work
+    (a 4xx reply, a connection problem) or something must be fixed first (a 5xx reply)."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class _KeepsDataReply(smtplib.SMTP):
+    """Keeps the server's reply to DATA ("250 2.0.0 Ok: queued as 1234"), which sendmail()
+    drops: it is the receipt the send ledger records."""
+
+    data_reply: tuple[int, bytes] | None = None
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        reply = super().data(msg)
+        self.data_reply = reply
+        return reply
+
+
+class _PlainClient(_KeepsDataReply):
+    pass
+
+
+class _SslClient(_KeepsDataReply, smtplib.SMTP_SSL):
+    pass
+
+
+def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> str:
+    """Send `message`; return the server's reply to DATA, e.g. `250 2.0.0 Ok: queued as 1234`."""
+    password = _password(smtp, env)
+    where = f"SMTP server {smtp.host}:{smtp.port}"
+    try:
+        return _send(message, smtp, password)
+    except DeliveryError:
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        transient, what = _describe(exc, smtp)
+        line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
+        if password:
+            line = line.replace(password, "***")
+        raise DeliveryError(line, transient=transient) from None
+
+
+def _password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
+    if not smtp.user:
+        return None
+    if not smtp.password_env:
+        raise WeeklyError(
+            f"delivery.smtp.user is {smtp.user!r} but delivery.smtp.password_env is not set: "
+            "name the environment variable that holds the SMTP password"
+        )
+    password = env.get(smtp.password_env)
+    if not password:
+        raise WeeklyError(
+            f"{smtp.password_env} is not set: export the SMTP password for {smtp.user} in it "
+            "(delivery.smtp.password_env)"
+        )
+    return password
+
+
+def _send(message: EmailMessage, smtp: SmtpSection, password: str | None) -> str:
+    client: _KeepsDataReply
+    if smtp.security == "ssl":
+        client = _SslClient(
+            smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context()
+        )
+    else:
+        client = _PlainClient(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    try:
+        if smtp.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if smtp.user and password is not None:
+            client.login(smtp.user, password)
+        refused = client.send_message(message)
+    except BaseException:
+        client.close()  # not QUIT: a server that just timed out would make us wait again
+        raise
+    # Once DATA is answered the mail is on its way: a failing QUIT must not turn that into
+    # an error, or the caller would send the same report again.
+    with suppress(smtplib.SMTPException, OSError):
+        client.quit()
+    client.close()
+    code, text = client.data_reply or (0, b"no reply to DATA recorded")
+    receipt = f"{code} {_text(text)}"
+    if refused:  # some recipients refused, the rest accepted: sent, but say who missed it
+        receipt += "; refused: " + ", ".join(
+            f"{rcpt} ({c} {_text(t)})" for rcpt, (c, t) in refused.items()
+        )
+    return receipt
+
+
+def _describe(exc: smtplib.SMTPException | OSError, smtp: SmtpSection) -> tuple[bool, str]:
+    """(transient, what happened) for a failed send, worded to follow `SMTP server host:port`."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        variable = smtp.password_env or "delivery.smtp.password_env"
+        return _is_transient(exc.smtp_code), (
+            f"refused the login for user {smtp.user}: check {variable} "
+            f"(answered {exc.smtp_code} {_text(exc.smtp_error)})"
+        )
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = exc.recipients.items()
+        listed = ", ".join(f"{rcpt} ({code} {_text(text)})" for rcpt, (code, text) in replies)
+        transient = all(_is_transient(code) for _, (code, _) in replies)
+        return transient, f"refused every recipient: {listed}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return _is_transient(exc.smtp_code), (
+            f"refused the sender {exc.sender}: answered {exc.smtp_code} {_text(exc.smtp_error)}"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):  # includes SMTPDataError, SMTPConnectError
+        return _is_transient(exc.smtp_code), (f"answered {exc.smtp_code} {_text(exc.smtp_error)}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        if smtp.security == "starttls" and "STARTTLS" in str(exc):
+            return False, (
+                "does not offer STARTTLS: check delivery.smtp.security ('ssl' for port 465, "
+                "'none' only for a relay on this machine)"
+            )
+        return False, f"does not support what we asked: {exc}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True, f"closed the connection: {exc or 'no reason given'}"
+    if isinstance(exc, ConnectionRefusedError):
+        return True, "refused the connection: check delivery.smtp.host and port"
+    if isinstance(exc, socket.gaierror):
+        return True, f"could not be found ({exc.strerror}): check delivery.smtp.host"
+    if isinstance(exc, TimeoutError):
+        return True, f"did not answer within {smtp.timeout_seconds:g} s"
+    if isinstance(exc, ssl.SSLError):
+        # A certificate or protocol mismatch stays wrong until the config or server changes.
+        return False, (
+            f"failed the TLS handshake ({exc.reason or exc}): check delivery.smtp.security and port"
+        )
+    return True, f"could not be reached: {exc.strerror or exc}"
+
+
+def _is_transient(code: int) -> bool:
+    # RFC 5321: 4yz is a temporary failure (try again later), 5yz a permanent one.
+    return 400 <= code < 500
+
+
+def _text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return " ".join(text.split())

@@ -1,0 +1,71 @@
+"""The week's editable draft: where it lives, writing it (or merging into it), reading it.
+
+A week's folder holds `draft.yaml` (the PM's file), `facts.json` (what was pulled, which
+the page is rendered from) and, after a rewrite, `draft.yaml.bak` (the file before).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from weekly.config import Config
+from weekly.draft.apply import apply
+from weekly.draft.document import merge, new_document, render
+from weekly.draft.edits import DraftError, Edits, load_document, read_edits
+from weekly.files import write_atomically
+from weekly.model import Report
+from weekly.weeks import IsoWeek
+
+DRAFT = "draft.yaml"
+FACTS = "facts.json"
+
+__all__ = ["DraftError", "Edits", "WeekFolder", "apply", "read_draft", "write_draft"]
+
+
+@dataclass(frozen=True)
+class WeekFolder:
+    """Where one week's draft, facts and rendered files live."""
+
+    path: Path
+
+    @classmethod
+    def of(cls, config: Config, week: IsoWeek) -> WeekFolder:
+        return cls(config.resolve(config.report.output_dir) / str(week))
+
+    @property
+    def draft(self) -> Path:
+        return self.path / DRAFT
+
+    @property
+    def facts(self) -> Path:
+        return self.path / FACTS
+
+    @property
+    def backup(self) -> Path:
+        return self.path / f"{DRAFT}.bak"
+
+
+def write_draft(report: Report, folder: WeekFolder, now: dt.datetime) -> bool:
+    """Write the week's draft, or merge fresh facts into the PM's; True when it was new.
+
+    A draft that does not read is left exactly as it is (DraftError); otherwise the file
+    before is copied to draft.yaml.bak first.
+    """
+    if not folder.draft.exists():
+        write_atomically(folder.draft, render(new_document(report)).encode("utf-8"))
+        return True
+    document = load_document(folder.draft)
+    read_edits(document, folder.draft, report.week)  # refuse to touch a broken draft
+    merge(document, report, now)
+    shutil.copy2(folder.draft, folder.backup)
+    write_atomically(folder.draft, render(document).encode("utf-8"))
+    return False
+
+
+def read_draft(folder: WeekFolder, week: IsoWeek) -> Edits:
+    if not folder.draft.exists():
+        raise DraftError(f"{folder.draft}: no draft for {week}; run `weekly draft` first")
+    return read_edits(load_document(folder.draft), folder.draft, week)

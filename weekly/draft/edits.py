@@ -1,0 +1,229 @@
+"""The PM's parts of a draft, read and checked, every problem with its file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from weekly.draft.document import yaml
+from weekly.errors import InputError
+from weekly.model import Confidence, Status
+from weekly.weeks import IsoWeek
+
+_STATUSES = ", ".join(s.value for s in Status)
+_CONFIDENCES = ", ".join(c.value for c in Confidence)
+
+
+class DraftError(InputError):
+    """A draft the PM broke: the message names the file, the line and what is allowed."""
+
+
+@dataclass(frozen=True)
+class BetEdits:
+    key: str
+    status: Status | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+    slip_cause: str | None = None
+    new_eta: dt.date | None = None
+    hide: bool = False
+    gone: str | None = None
+    pulled: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DecisionEdits:
+    key: str | None  # None: added by hand in the draft
+    title: str | None = None
+    approver: str | None = None
+    driver: str | None = None
+    deadline: dt.date | None = None
+    options: tuple[str, ...] | None = None
+    hide: bool = False
+    gone: str | None = None
+    pulled: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Edits:
+    week: IsoWeek
+    approved: bool
+    headline: str | None
+    bets: dict[str, BetEdits]
+    decisions: tuple[DecisionEdits, ...]
+
+
+def load_document(path: Path) -> CommentedMap:
+    """Parse the draft; broken YAML or a file that is not text is a DraftError with its line."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise DraftError(f"{path}: not UTF-8 text; was it overwritten by another file?") from None
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot read the draft: {exc.strerror}") from None
+    if "\x00" in text:
+        raise DraftError(f"{path}: not a text file; restore it from draft.yaml.bak") from None
+    try:
+        document = yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise DraftError(
+            f"{path}{line}: not valid YAML ({exc.problem or exc.context}); check the indentation "
+            "and that text with a colon is in quotes"
+        ) from None
+    except YAMLError as exc:
+        raise DraftError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(document, CommentedMap):
+        raise DraftError(f"{path}:1: expected the draft's fields (week:, approved:, bets:, …)")
+    return document
+
+
+def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
+    """The PM's edits, checked; every problem is listed, each with its line."""
+    problems: list[str] = []
+    check = _Checker(path, problems)
+    written_week = str(document.get("week", ""))
+    if written_week != str(week):
+        problems.append(
+            f"{path}:{check.line(document, 'week')}: this draft is for "
+            f"{written_week or 'no week'}, not {week}; draft {week} with `weekly draft`"
+        )
+    approved = check.boolean(document, "approved", "approved")
+    headline = check.text(document, "headline", "headline")
+    bets: dict[str, BetEdits] = {}
+    for index, entry in enumerate(check.entries(document, "bets"), start=1):
+        where = f"bets[{index}]"
+        key = check.text(entry, "key", f"{where}.key")
+        if not key:
+            problems.append(f"{path}:{check.line(entry)}: {where}: every bet needs its key")
+            continue
+        bets[key] = BetEdits(
+            key=key,
+            status=check.choice(entry, "status", f"{where}.status", Status, _STATUSES),
+            confidence=check.choice(
+                entry, "confidence", f"{where}.confidence", Confidence, _CONFIDENCES
+            ),
+            note=check.text(entry, "note", f"{where}.note"),
+            slip_cause=check.text(entry, "slip_cause", f"{where}.slip_cause"),
+            new_eta=check.date(entry, "new_eta", f"{where}.new_eta"),
+            hide=check.boolean(entry, "hide", f"{where}.hide"),
+            gone=check.text(entry, "gone", f"{where}.gone"),
+            pulled=dict(entry.get("pulled") or {}),
+        )
+    decisions = []
+    for index, entry in enumerate(check.entries(document, "decisions"), start=1):
+        where = f"decisions[{index}]"
+        key = check.text(entry, "key", f"{where}.key")
+        title = check.text(entry, "title", f"{where}.title")
+        if not key and not title:
+            problems.append(
+                f"{path}:{check.line(entry)}: {where}: a decision you add needs a title"
+            )
+        decisions.append(
+            DecisionEdits(
+                key=key,
+                title=title,
+                approver=check.text(entry, "approver", f"{where}.approver"),
+                driver=check.text(entry, "driver", f"{where}.driver"),
+                deadline=check.date(entry, "deadline", f"{where}.deadline"),
+                options=check.texts(entry, "options", f"{where}.options"),
+                hide=check.boolean(entry, "hide", f"{where}.hide"),
+                gone=check.text(entry, "gone", f"{where}.gone"),
+                pulled=dict(entry.get("pulled") or {}),
+            )
+        )
+    if problems:
+        raise DraftError("; ".join(problems) if len(problems) < 2 else "\n".join(problems))
+    return Edits(week, approved, headline, bets, tuple(decisions))
+
+
+@dataclass
+class _Checker:
+    path: Path
+    problems: list[str]
+
+    def line(self, node: CommentedMap, key: str | None = None) -> int:
+        try:
+            if key is not None and key in node:
+                return int(node.lc.value(key)[0]) + 1
+            return int(node.lc.line) + 1
+        except (AttributeError, KeyError, TypeError):
+            return 1
+
+    def fail(self, node: CommentedMap, key: str, where: str, what: str) -> None:
+        self.problems.append(f"{self.path}:{self.line(node, key)}: {where}: {what}")
+
+    def entries(self, document: CommentedMap, name: str) -> list[CommentedMap]:
+        value = document.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(document, name, name, "expected a list of entries, each starting with `- `")
+            return []
+        good = []
+        for index, entry in enumerate(value, start=1):
+            if isinstance(entry, CommentedMap):
+                good.append(entry)
+            else:
+                self.problems.append(
+                    f"{self.path}:{self.line(document, name)}: {name}[{index}]: expected "
+                    "fields like `key:` under the `- `; check the indentation"
+                )
+        return good
+
+    def text(self, node: CommentedMap, key: str, where: str) -> str | None:
+        value = node.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value).strip() or None
+        self.fail(node, key, where, "expected text")
+        return None
+
+    def texts(self, node: CommentedMap, key: str, where: str) -> tuple[str, ...] | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value if v.strip())
+        self.fail(node, key, where, "expected a list of lines, each starting with `- `")
+        return None
+
+    def boolean(self, node: CommentedMap, key: str, where: str) -> bool:
+        value = node.get(key)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        self.fail(node, key, where, f"{value!r} is not true or false")
+        return False
+
+    def date(self, node: CommentedMap, key: str, where: str) -> dt.date | None:
+        value = node.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail(node, key, where, f"{value!r} is not a date; write it as 2026-12-18")
+        return None
+
+    def choice(self, node: CommentedMap, key: str, where: str, kind: Any, allowed: str) -> Any:
+        value = node.get(key)
+        if value is None or value == "":
+            return None
+        try:
+            return kind(str(value).strip().lower())
+        except ValueError:
+            self.fail(node, key, where, f"{value!r} is not allowed; use one of: {allowed}")
+            return None
