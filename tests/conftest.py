@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,3 +100,10 @@ def pdf_size_pt(path: Path) -> tuple[float, float]:
 @pytest.fixture
 def out_dir(tmp_path: Path) -> Path:
     return tmp_path / "out"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a test server (or for a refused connection)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -119,7 +119,11 @@ def test_a_failed_send_may_be_retried(db: Path) -> None:
     ledger = Ledger(db)
     ledger.fail(TEAM, WEEK, begin(ledger), reason="SMTP 421 try later", now=SENT)
     failed = ledger.latest(TEAM, WEEK)
-    assert (failed.state, failed.reason, failed.finished_at) == ("failed", "SMTP 421 try later", SENT)
+    assert (failed.state, failed.reason, failed.finished_at) == (
+        "failed",
+        "SMTP 421 try later",
+        SENT,
+    )
 
     assert begin(ledger) == 2
 
@@ -170,7 +174,9 @@ def test_history_is_newest_first_and_filters_by_team(db: Path) -> None:
 
 
 def begin_week(ledger: Ledger, week: IsoWeek, team: str = TEAM) -> int:
-    return ledger.begin(team, week, message_id="<m>", recipients=["a@example.com"], now=STARTED, force=False)
+    return ledger.begin(
+        team, week, message_id="<m>", recipients=["a@example.com"], now=STARTED, force=False
+    )
 
 
 def test_naive_times_are_refused(db: Path) -> None:
@@ -181,7 +187,9 @@ def test_naive_times_are_refused(db: Path) -> None:
 # The lock ----------------------------------------------------------------------------------
 
 
-def _send_once(path: Path, out: Path, barrier: multiprocessing.synchronize.Barrier, results) -> None:
+def _send_once(
+    path: Path, out: Path, barrier: multiprocessing.synchronize.Barrier, results
+) -> None:
     ledger = Ledger(path)
     barrier.wait(timeout=20)
     try:
@@ -248,10 +256,9 @@ def test_the_lock_is_released_when_the_send_raises(db: Path) -> None:
     ledger = Ledger(db)
     with pytest.raises(OSError), ledger.lock(TEAM, WEEK):
         raise OSError("SMTP connection refused")
-    with ledger.lock(TEAM, WEEK):
-        # Held now: a second holder in this very process is turned away too.
-        with pytest.raises(Busy), Ledger(db).lock(TEAM, WEEK):
-            pass
+    # Free again; and while held, even a second holder in this very process is turned away.
+    with ledger.lock(TEAM, WEEK), pytest.raises(Busy), Ledger(db).lock(TEAM, WEEK):
+        pass
 
 
 # The file ----------------------------------------------------------------------------------

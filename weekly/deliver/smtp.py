@@ -40,10 +40,6 @@ class _KeepsDataReply(smtplib.SMTP):
         return reply
 
 
-class _PlainClient(_KeepsDataReply):
-    pass
-
-
 class _SslClient(_KeepsDataReply, smtplib.SMTP_SSL):
     pass
 
@@ -54,8 +50,6 @@ def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> st
     where = f"SMTP server {smtp.host}:{smtp.port}"
     try:
         return _send(message, smtp, password)
-    except DeliveryError:
-        raise
     except (smtplib.SMTPException, OSError) as exc:
         transient, what = _describe(exc, smtp)
         line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
@@ -88,7 +82,7 @@ def _send(message: EmailMessage, smtp: SmtpSection, password: str | None) -> str
             smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context()
         )
     else:
-        client = _PlainClient(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        client = _KeepsDataReply(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
     try:
         if smtp.security == "starttls":
             client.starttls(context=ssl.create_default_context())

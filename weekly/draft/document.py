@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from weekly.model import Bet, Decision, Report
+from weekly.model import Bet, Decision, Report, SourceState
 from weekly.render.format import day, plural, week_range
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HEADER = """\
 weekly draft · {team} · {week} ({period})
 
@@ -51,9 +53,11 @@ def new_document(report: Report) -> CommentedMap:
     doc.yaml_add_eol_comment("the week this draft is for; do not change", "week")
     doc["approved"] = False
     doc.yaml_add_eol_comment("set to true when the page may go out", "approved")
-    text = report.headline.strip() + "\n" if report.headline else ""
+    text = _clean(report.headline.strip()) + "\n" if report.headline else ""
     doc["headline"] = LiteralScalarString(text) if text else None
     doc.yaml_add_eol_comment("two or three sentences: the first thing executives read", "headline")
+    doc["sources"] = source_lines(report)
+    doc.yaml_add_eol_comment("pulled: how each source fared; refreshed by weekly draft", "sources")
     doc["bets"] = CommentedSeq(bet_entry(b) for b in report.bets)
     doc.yaml_add_eol_comment("one entry per bet; add `hide: true` to leave one off", "bets")
     doc["decisions"] = CommentedSeq(decision_entry(d) for d in report.decisions)
@@ -65,6 +69,10 @@ def new_document(report: Report) -> CommentedMap:
 
 def merge(doc: CommentedMap, report: Report, now: dt.datetime) -> None:
     """Refresh the pulled facts in place; mark what the sources no longer return."""
+    if "sources" in doc:
+        doc["sources"] = source_lines(report)
+    else:
+        doc.insert(3, "sources", source_lines(report), comment="pulled: how each source fared")
     _merge_items(
         doc,
         "bets",
@@ -121,6 +129,25 @@ def _replace_in_place(entry: Any, key: str, value: CommentedMap) -> None:
         current[name] = item
 
 
+def source_lines(report: Report) -> CommentedSeq:
+    """One line a source; a failed one says since when its items are from the last good pull."""
+    lines = CommentedSeq()
+    for status in report.sources:
+        if status.state is SourceState.OK and status.pulled_at:
+            lines.append(
+                f"{status.name}: ok, pulled {day(status.pulled_at.date())} {status.pulled_at:%H:%M}"
+            )
+            continue
+        line = f"{status.name}: {str(status.state).upper()}: {status.reason}"
+        if status.stale_since:
+            line += (
+                f"; its items are from the last good pull, {day(status.stale_since.date())} "
+                f"{status.stale_since:%H:%M}"
+            )
+        lines.append(line)
+    return lines
+
+
 def bet_entry(bet: Bet) -> CommentedMap:
     entry = CommentedMap()
     entry["key"] = bet.key
@@ -145,6 +172,20 @@ def bet_entry(bet: Bet) -> CommentedMap:
     return entry
 
 
+def _clean(value: Any) -> Any:
+    """Pulled text without control characters: YAML cannot hold them, and a title pasted
+    into a tracker sometimes carries one."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _pulled(facts: dict[str, Any]) -> CommentedMap:
+    return CommentedMap((k, _clean(v)) for k, v in facts.items() if v is not None)
+
+
 def pulled_bet(bet: Bet) -> CommentedMap:
     facts: dict[str, Any] = {
         "title": bet.title,
@@ -164,7 +205,7 @@ def pulled_bet(bet: Bet) -> CommentedMap:
         "url": bet.url,
         "source": bet.source or None,
     }
-    return CommentedMap((k, v) for k, v in facts.items() if v is not None)
+    return _pulled(facts)
 
 
 def decision_entry(decision: Decision) -> CommentedMap:
@@ -196,4 +237,4 @@ def pulled_decision(decision: Decision) -> CommentedMap:
         "url": decision.url,
         "source": decision.source or None,
     }
-    return CommentedMap((k, v) for k, v in facts.items() if v is not None)
+    return _pulled(facts)

@@ -1,0 +1,380 @@
+"""The Friday workflow end to end: draft, edit, draft again, send; holds; cron's hourly run.
+
+A real SMTP server on loopback (aiosmtpd) receives the mail; the clock is passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import free_port
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from weekly import workflow
+from weekly.config import Config, load_config
+from weekly.deliver.ledger import AlreadySent
+from weekly.draft import DraftError, WeekFolder
+from weekly.draft.document import render
+from weekly.draft.edits import load_document
+from weekly.weeks import IsoWeek
+
+BERLIN = dt.timezone(dt.timedelta(hours=1))  # Berlin in November (CET)
+WEEK = IsoWeek(2026, 48)
+FRIDAY = dt.datetime(2026, 11, 27, tzinfo=BERLIN)
+
+
+def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
+    return FRIDAY.replace(hour=hour, minute=minute) + dt.timedelta(days=days)
+
+
+BETS = """
+headline = "From the bets file: replaced by the PM's own."
+
+[[bets]]
+key = "PAY-1"
+title = "SEPA Instant payouts"
+owner = "Ana Ruiz"
+status = "at risk"
+target_date = 2026-12-18
+slip = { previous_date = 2026-12-04 }
+
+[[bets]]
+key = "PAY-2"
+title = "One-click checkout"
+status = "on track"
+
+[[decisions]]
+key = "PAY-20"
+title = "Fallback PSP"
+approver = "Dana Schulz"
+deadline = 2026-12-02
+"""
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 2.0.0 Ok: queued"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(e.original_content, policy=email.policy.default)
+            for e in self.envelopes
+        ]
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+def workspace(tmp_path: Path, port: int, extra: str = "") -> Config:
+    (tmp_path / "metrics.csv").write_text(
+        "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
+    )
+    (tmp_path / "bets.toml").write_text(BETS, encoding="utf-8")
+    (tmp_path / "weekly.toml").write_text(
+        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
+        '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
+        '[metric.payers]\nlabel = "Active payers"\ndirection = "higher"\n'
+        '[sources.bets_file]\npath = "bets.toml"\n'
+        '[delivery]\nsender = "weekly@example.com"\n'
+        'recipients = ["cto@example.com", "vp@example.com"]\npm = "pm@example.com"\n'
+        f"{extra}"
+        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
+        encoding="utf-8",
+    )
+    return load_config(tmp_path / "weekly.toml")[0]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    folder = WeekFolder.of(config, WEEK)
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = folder.draft
+    text = draft.read_text(encoding="utf-8")
+    assert "SEPA Instant payouts" in text and "pulled:" in text and "approved: false" in text
+
+    # The PM edits: headline, approval, an override, a note, a slip cause, a hidden bet,
+    # a decision of their own, and a comment of their own.
+    edit(draft, "approved: false", "approved: true  # checked with Dana")
+    edit(
+        draft,
+        "headline: |\n  From the bets file: replaced by the PM's own.",
+        "headline: |\n  Payers up 10%. SEPA Instant slipped to 18 Dec; decide the fallback.",
+    )
+    edit(
+        draft,
+        "    status: # yours: overrides the pulled status",
+        "    status: off track  # my call",
+    )
+    edit(
+        draft,
+        "    note: # yours: one line shown under the bet",
+        "    note: Bank sandbox down six days.",
+    )
+    edit(
+        draft,
+        "    slip_cause: # yours: the date moved from 2026-12-04 to 2026-12-18: why?",
+        "    slip_cause: Partner bank certification rebooked",
+    )
+    text = draft.read_text(encoding="utf-8")
+    second = text.index("key: PAY-2")
+    hide_at = text.index("    new_eta:", second)
+    draft.write_text(text[:hide_at] + "    hide: true\n" + text[hide_at:], encoding="utf-8")
+    draft.write_text(
+        draft.read_text(encoding="utf-8")
+        + "  - title: Hire a second payments SRE\n    approver: Dana Schulz\n"
+        "    deadline: 2026-12-04\n    options:\n      - Contractor now\n      - Wait for Q1\n",
+        encoding="utf-8",
+    )
+    edited = draft.read_text(encoding="utf-8")
+
+    # The source changes: PAY-1 renamed, PAY-3 new. Pull again.
+    bets = tmp_path / "bets.toml"
+    bets.write_text(
+        bets.read_text().replace("SEPA Instant payouts", "SEPA Instant payouts (EU)")
+        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\n',
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(15), {}, WEEK)
+    again = draft.read_text(encoding="utf-8")
+    for kept in (
+        "approved: true  # checked with Dana",
+        "Payers up 10%.",
+        "status: off track  # my call",
+        "Bank sandbox down six days.",
+        "Partner bank certification rebooked",
+        "hide: true",
+        "Hire a second payments SRE",
+        "Contractor now",
+    ):
+        assert kept in again, kept
+    assert "title: SEPA Instant payouts (EU)" in again and "key: PAY-3" in again
+    assert folder.backup.read_text(encoding="utf-8") == edited
+
+    outcome = workflow.send(config, at(16), {}, WEEK)
+    assert any(line.startswith("sent ") for line in outcome.lines)
+    (message,) = box.messages()
+    body = message.get_body(("plain",)).get_content()
+    assert "Payers up 10%." in body and "Bank sandbox down six days." in body
+    assert "off track" in body and "Partner bank certification rebooked" in body
+    assert "Hire a second payments SRE" in body and "Apple Pay" in body
+    assert "One-click checkout" not in body  # hidden by the PM
+    assert (folder.path / "payments-weekly-2026-W48.eml").read_bytes().startswith(b"")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("approved: false", "approved: false\n bets: [", "not valid YAML"),
+        (
+            "    status: # yours: overrides the pulled status",
+            "    status: green",
+            "'green' is not allowed; use one of: on track, at risk, off track, done",
+        ),
+        (
+            "    new_eta: # yours: the date you now expect, if not the pulled target",
+            "    new_eta: next friday",
+            "'next friday' is not a date; write it as 2026-12-18",
+        ),
+    ],
+    ids=["bad-indentation", "unknown-status", "vague-date"],
+)
+def test_a_broken_draft_names_file_and_line_and_is_left_untouched(
+    tmp_path, inbox, old, new, expected
+):
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = WeekFolder.of(config, WEEK).draft
+    edit(draft, old, new)
+    broken = draft.read_bytes()
+    lines = broken.decode().splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if new.splitlines()[-1] in text)
+    with pytest.raises(DraftError) as caught:
+        workflow.draft(config, at(15), {}, WEEK)
+    assert str(caught.value.message).startswith(f"{draft}:")
+    assert expected in str(caught.value.message)
+    if "YAML" not in expected:
+        assert f"{draft}:{line}:" in str(caught.value.message)
+    assert draft.read_bytes() == broken
+    with pytest.raises(DraftError):
+        workflow.send(config, at(16), {}, WEEK)
+    assert inbox[0].envelopes == []
+
+
+def test_two_sends_deliver_one_mail_and_force_a_second(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK)
+    with pytest.raises(AlreadySent) as caught:
+        workflow.send(config, at(16, 5), {}, WEEK)
+    assert "was sent on Fri 27 Nov" in str(caught.value.message)
+    assert len(box.messages()) == 1
+    workflow.send(config, at(16, 10), {}, WEEK, force=True)
+    first, second = box.messages()
+    assert first["Message-ID"] == "<2026-W48.payments.weekly@example.com>"
+    assert second["Message-ID"] == "<2026-W48.payments.weekly.2@example.com>"
+
+
+def test_run_drafts_and_sends_when_due_by_the_team_clock(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    folder = WeekFolder.of(config, WEEK)
+    assert workflow.run(config, at(13, 59), {}).lines == []
+    assert not folder.draft.exists()
+    workflow.run(config, at(14), {})
+    assert folder.draft.exists()
+    workflow.run(config, at(15, 59), {})
+    assert box.envelopes == []
+    workflow.run(config, at(16), {})
+    assert len(box.envelopes) == 1
+    assert workflow.run(config, at(16, 59), {}).lines == []
+    assert len(box.envelopes) == 1
+
+
+def _run_at_four(config_path: str, barrier) -> None:
+    config = load_config(Path(config_path))[0]
+    barrier.wait()
+    try:
+        workflow.run(config, at(16), {})
+    except Exception as exc:  # Busy or AlreadySent: the other run is sending
+        assert type(exc).__name__ in ("Busy", "AlreadySent"), exc
+
+
+def test_two_concurrent_runs_deliver_one_mail(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    runs = [
+        context.Process(target=_run_at_four, args=(str(config.path), barrier)) for _ in range(2)
+    ]
+    for process in runs:
+        process.start()
+    for process in runs:
+        process.join(timeout=60)
+    assert [p.exitcode for p in runs] == [0, 0]
+    assert len(box.envelopes) == 1
+
+
+def test_an_unapproved_draft_is_held_and_the_pm_told_once(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    workflow.draft(config, at(14), {}, WEEK)
+    outcome = workflow.run(config, at(16), {})
+    assert any("held Payments 2026-W48" in line for line in outcome.lines)
+    (notice,) = box.messages()
+    assert notice["To"] == "pm@example.com"
+    assert "waiting" in notice["Subject"]
+    assert "approved: true" in notice.get_body(("plain",)).get_content()
+    workflow.run(config, at(17), {})
+    assert len(box.envelopes) == 1  # told once, not every hour
+    edit(WeekFolder.of(config, WEEK).draft, "approved: false", "approved: true")
+    workflow.run(config, at(18), {})
+    assert len(box.envelopes) == 2
+    assert box.messages()[1]["To"] == "cto@example.com, vp@example.com"
+
+
+def test_a_failed_source_shows_in_the_draft_and_on_the_page(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    toml = tmp_path / "weekly.toml"
+    toml.write_text(
+        toml.read_text()
+        + '[sources.jira]\nurl = "http://127.0.0.1:9"\nprojects = ["PAY"]\ntimeout_seconds = 2\n',
+        encoding="utf-8",
+    )
+    config = load_config(toml)[0]
+    outcome = workflow.draft(config, at(14), {"JIRA_TOKEN": "t"}, WEEK)
+    assert any("Jira (127.0.0.1:9) failed" in w for w in outcome.warnings)
+    draft = WeekFolder.of(config, WEEK).draft.read_text(encoding="utf-8")
+    assert "Jira (127.0.0.1:9): FAILED: cannot reach Jira" in draft
+    written = workflow.preview(config, WEEK)
+    html = written.html.read_text(encoding="utf-8")
+    assert 'class="banner"' in html and "cannot reach Jira" in html
+
+
+def test_the_demo_config_sends_with_dry_run_without_smtp(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    outcome = workflow.send(config, at(16), {}, WEEK, dry_run=True)
+    assert outcome.lines[0].endswith("payments-weekly-2026-W48.eml")
+    assert "would send" in outcome.lines[1] and box.envelopes == []
+    workflow.send(config, at(16, 1), {}, WEEK)  # a dry run is no send: the real one goes
+    assert len(box.envelopes) == 1
+
+
+STATUS = st.sampled_from([None, "on track", "at risk", "off track", "done"])
+# Text a PM types: any script, no control characters (an editor does not insert them).
+NOTE = st.one_of(
+    st.none(),
+    st.text(
+        st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=40,
+    ).filter(str.strip),
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(st.tuples(STATUS, NOTE, st.booleans()), min_size=2, max_size=2),
+    headline=NOTE,
+    renamed=st.booleans(),
+)
+def test_pulling_again_keeps_every_edit(tmp_path_factory, edits, headline, renamed):
+    tmp_path = tmp_path_factory.mktemp("prop")
+    config = workspace(tmp_path, 25)
+    folder = WeekFolder.of(config, WEEK)
+    workflow.draft(config, at(14), {}, WEEK)
+    document = load_document(folder.draft)
+    document["headline"] = headline
+    for entry, (status, note, hide) in zip(document["bets"], edits, strict=True):
+        entry["status"], entry["note"], entry["hide"] = status, note, hide
+    folder.draft.write_text(render(document), encoding="utf-8")
+    if renamed:
+        bets = tmp_path / "bets.toml"
+        bets.write_text(bets.read_text().replace("One-click", "Two-click"), encoding="utf-8")
+    workflow.draft(config, at(15), {}, WEEK)
+    again = load_document(folder.draft)
+    assert again["headline"] == headline
+    for entry, (status, note, hide) in zip(again["bets"], edits, strict=True):
+        assert (entry["status"], entry["note"], entry["hide"]) == (status, note, hide)
+
+
+def test_control_characters_in_pulled_text_never_break_the_draft(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(
+        bets.read_text().replace('"SEPA Instant payouts"', '"SEPA\\u007f Instant\\u0000 payouts"'),
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.draft(config, at(15), {}, WEEK)  # reads its own draft back
+    assert "title: SEPA Instant payouts" in WeekFolder.of(config, WEEK).draft.read_text()
