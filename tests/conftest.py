@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import socket
+from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -107,3 +110,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+QUEUED = "250 2.0.0 Ok: queued as 1234"
+
+
+class Inbox:
+    """An aiosmtpd handler on a real SMTP server: keeps every envelope, answers DATA as told."""
+
+    def __init__(self, data_reply: str = QUEUED) -> None:
+        self.data_reply = data_reply
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.data_reply.startswith("250"):
+            self.envelopes.append(envelope)
+        return self.data_reply
+
+    def messages(self) -> list[EmailMessage]:
+        return [
+            email.message_from_bytes(e.original_content, policy=email.policy.default)
+            for e in self.envelopes
+        ]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email
-import email.policy
 import io
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -17,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import NOW, WEEK, bet, blocker, decision, metric, report
+from conftest import NOW, QUEUED, WEEK, Inbox, bet, blocker, decision, free_port, metric, report
 from pypdf import PdfReader
 
 from weekly.config import SmtpSection
@@ -38,7 +35,6 @@ from weekly.render.output import write_report
 
 SENDER = "weekly@example.com"
 RECIPIENTS = ("cto@example.com", "vp-product@example.com")
-QUEUED = "250 2.0.0 Ok: queued as 1234"
 SCRIPT = "<script>alert(1)</script>"
 AMP_TITLE = "Fees & FX <EU> rollout"
 PASSWORD = "s3cret-Pa55word"
@@ -85,31 +81,6 @@ def view_of(r, step: int = 0):
 
 
 # --- a real SMTP server on loopback -------------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every envelope and answers DATA as told."""
-
-    def __init__(self, data_reply: str = QUEUED) -> None:
-        self.data_reply = data_reply
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.data_reply.startswith("250"):
-            self.envelopes.append(envelope)
-        return self.data_reply
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.original_content, policy=email.policy.default)
-            for e in self.envelopes
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

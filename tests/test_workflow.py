@@ -6,14 +6,12 @@ A real SMTP server on loopback (aiosmtpd) receives the mail; the clock is passed
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import multiprocessing
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import free_port
+from conftest import Inbox, free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,21 +54,6 @@ title = "Fallback PSP"
 approver = "Dana Schulz"
 deadline = 2026-12-02
 """
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 2.0.0 Ok: queued"
-
-    def messages(self) -> list[email.message.EmailMessage]:
-        return [
-            email.message_from_bytes(e.original_content, policy=email.policy.default)
-            for e in self.envelopes
-        ]
 
 
 @pytest.fixture
