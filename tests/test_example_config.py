@@ -7,12 +7,15 @@ from pathlib import Path
 
 from weekly.config import (
     BetsFileSection,
+    DeliverySection,
     GitHubSection,
     JiraFields,
     JiraSection,
     MetricDefinition,
     MetricsSection,
     ReportSection,
+    ScheduleSection,
+    SmtpSection,
     load_config,
 )
 
@@ -32,6 +35,7 @@ def test_example_config_documents_every_key():
     documented = set(re.findall(r"^#?\s*(\w+) =", text, flags=re.M))
     documented |= set(re.findall(r"^\[(?:[\w.]+\.)?(\w+)\]", text, flags=re.M))  # [a.b.fields]
     sections = (ReportSection, MetricsSection, MetricDefinition, BetsFileSection)
-    for section in (*sections, JiraSection, JiraFields, GitHubSection):
+    more = (JiraSection, JiraFields, GitHubSection, DeliverySection, SmtpSection, ScheduleSection)
+    for section in (*sections, *more):
         missing = set(section.model_fields) - documented
         assert not missing, f"{section.__name__} keys not in config.example.toml: {missing}"
