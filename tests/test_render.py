@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import http.server
 import math
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
@@ -294,3 +297,46 @@ def test_the_fit_picks_the_first_step_that_makes_one_page():
     assert one_page.index(True) > 0  # the case needs a search, not the first try
     # Full first, then the last step, then halves: never a layout per step.
     assert fitted.tries <= 2 + math.ceil(math.log2(len(FIT_STEPS)))
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Counting.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_pdf_renderer_fetches_nothing_from_the_network_or_other_files(tmp_path, out_dir):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    _Counting.hits.clear()
+    own = tmp_path / "ours.html.j2"
+    own.write_text(
+        '{% extends "weekly/report.html.j2" %}{% block footer %}'
+        f'<img src="{url}/pixel.png"><link rel="stylesheet" href="{url}/x.css">'
+        '<img src="file:///etc/passwd"><iframe src="file:///etc/passwd"></iframe>'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    note = f'<img src="{url}/from-a-note.png">'
+    try:
+        written = write_report(report([bet("PAY-1", note=note)]), out_dir, "A4", own)
+    finally:
+        server.shutdown()
+    assert _Counting.hits == []
+    text = pdf_pages(written.pdf)[0]
+    assert "root:" not in text
+    assert note in text  # a note's markup is text on the page, not an image
+
+
+def test_a_template_cannot_reach_python_internals(tmp_path):
+    own = tmp_path / "ours.html.j2"
+    own.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    with pytest.raises(InputError, match="template error"):
+        html_of(report(), own)

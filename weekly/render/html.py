@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from weekly.errors import InputError
@@ -55,7 +56,9 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"weekly": ours}), ours]
     if user_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(str(user_dir)))
-    env = jinja2.Environment(
+    # Sandboxed: a user's template can format the report but not reach Python internals
+    # (`''.__class__.__mro__`), files or the environment.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from weekly.errors import RenderError
 from weekly.model import Report
@@ -35,13 +36,15 @@ def fit_one_page(
     """
     from weasyprint import HTML  # heavy import: only when a PDF is wanted
 
+    fetcher = local_fetcher([base_url])
     views = _distinct_views(report, paper)
     laid_out: dict[int, tuple[str, Any]] = {}
 
     def pages(index: int) -> int:
         if index not in laid_out:
             html = to_html(views[index])
-            laid_out[index] = (html, HTML(string=html, base_url=str(base_url)).render())
+            document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+            laid_out[index] = (html, document.render())
         return len(laid_out[index][1].pages)
 
     if pages(0) == 1:
@@ -64,6 +67,30 @@ def fit_one_page(
         first = low
     html, document = laid_out[first]
     return FittedPage(views[first], html, document, tries=len(laid_out))
+
+
+def local_fetcher(folders: list[Path]) -> Any:
+    """WeasyPrint's fetcher, allowed only `data:` URIs and files in our templates and the
+    report's folder: a page built from untrusted text must never make the renderer call a
+    server (SSRF) or read other local files into the PDF."""
+    from weasyprint.urls import URLFetcher
+
+    from weekly.render.html import templates_dir
+
+    roots = [templates_dir().resolve(), *(f.resolve() for f in folders)]
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            raise ValueError(f"weekly fetches nothing from {url.split('?')[0][:80]}")
+
+    return LocalOnly(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
 def _distinct_views(report: Report, paper: str) -> list[PageView]:
