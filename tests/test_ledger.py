@@ -303,3 +303,25 @@ def test_a_ledger_locked_beyond_the_timeout_is_named(db: Path) -> None:
     assert "locked" in caught.value.message
     assert caught.value.exit_code == 3
     assert begin(ledger) == 1  # nothing half-written
+
+
+def test_a_ledger_of_the_first_schema_is_migrated_and_keeps_its_sends(tmp_path):
+    from weekly.deliver.ledger import _MIGRATIONS
+
+    path = tmp_path / "ledger.sqlite"
+    old = sqlite3.connect(path)
+    for statement in _MIGRATIONS[0]:
+        old.execute(statement)
+    old.execute(
+        "INSERT INTO sends (team, week, attempt, state, started_at, finished_at, recipients) "
+        "VALUES ('Payments', '2026-W47', 1, 'sent', '2026-11-20T16:00:02+01:00', "
+        "'2026-11-20T16:00:04+01:00', '[\"cto@example.com\"]')"
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+
+    ledger = Ledger(path)
+    entry = ledger.latest("Payments", IsoWeek(2026, 47))
+    assert entry is not None and entry.state == "sent" and entry.retry
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2

@@ -361,3 +361,50 @@ def test_control_characters_in_pulled_text_never_break_the_draft(tmp_path, inbox
     workflow.draft(config, at(14), {}, WEEK)
     workflow.draft(config, at(15), {}, WEEK)  # reads its own draft back
     assert "title: SEPA Instant payouts" in WeekFolder.of(config, WEEK).draft.read_text()
+
+
+class Refusing(Inbox):
+    """Accepts mail to the PM, answers the report's recipients with `reply`."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if "pm@example.com" in envelope.rcpt_tos:
+            self.envelopes.append(envelope)
+            return "250 2.0.0 Ok: queued"
+        return self.reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "retried"),
+    [("451 4.3.0 Try again later", True), ("550 5.7.1 Message rejected", False)],
+    ids=["4xx-retried-next-hour", "5xx-not-retried-pm-told"],
+)
+def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, reply, retried):
+    from weekly.deliver.ledger import Ledger
+    from weekly.deliver.smtp import DeliveryError
+
+    box = Refusing(reply)
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        config = workspace(tmp_path, controller.port)
+        workflow.draft(config, at(14), {}, WEEK)
+        with pytest.raises(DeliveryError, match=reply.split()[0]):
+            workflow.run(config, at(16), {})
+        ledger = Ledger(tmp_path / "reports" / "ledger.sqlite")
+        assert ledger.latest("Payments", WEEK).state == "failed"
+        told = [m for m in box.messages() if m["To"] == "pm@example.com"]
+        assert len(told) == (0 if retried else 1)
+        if not retried:
+            assert "will not be retried" in told[0].get_body(("plain",)).get_content()
+            assert workflow.run(config, at(17), {}).lines == []  # left to a person
+        else:
+            with pytest.raises(DeliveryError):
+                workflow.run(config, at(17), {})  # tried again
+        attempts = [e for e in ledger.history("Payments") if e.attempt > 0]
+        assert len(attempts) == (2 if retried else 1)
+    finally:
+        controller.stop()

@@ -6,6 +6,7 @@ whole Friday with a fixed clock and a real SMTP server on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -128,7 +129,11 @@ def send(
         try:
             reply = deliver(message)
         except DeliveryError as exc:
-            ledger.fail(report.team, week, attempt, reason=str(exc.message), now=now)
+            ledger.fail(
+                report.team, week, attempt, reason=exc.message, now=now, retry=exc.transient
+            )
+            if not exc.transient:
+                _tell_pm_of_failure(report, week, exc, folder, delivery, deliver, outcome, now)
             raise
         ledger.finish(report.team, week, attempt, reply=reply, now=now)
     outcome.lines.extend(
@@ -138,6 +143,32 @@ def send(
         ]
     )
     return outcome
+
+
+def _tell_pm_of_failure(
+    report: Report,
+    week: IsoWeek,
+    failure: DeliveryError,
+    folder: WeekFolder,
+    delivery: DeliverySection,
+    deliver: Sender,
+    outcome: Outcome,
+    now: dt.datetime,
+) -> None:
+    """A refused mail is not tried again by the hourly run: the PM must hear of it."""
+    reason = f"the mail server refused the report ({failure.message}); it will not be retried"
+    notice = build_notice(
+        report.team,
+        week,
+        [reason],
+        draft_path=folder.draft,
+        sender=delivery.sender,
+        pm=delivery.pm,
+        now=now,
+    )
+    with contextlib.suppress(DeliveryError):  # the server may refuse this one too
+        deliver(notice)
+        outcome.warnings.append(f"weekly: told {delivery.pm} that the send failed")
 
 
 def _hold(
@@ -194,7 +225,8 @@ def run(
     if config.delivery is not None and is_due(Slot.parse(config.schedule.send), now, zone):
         ledger = Ledger(config.resolve(config.report.output_dir) / "ledger.sqlite")
         latest = ledger.latest(config.report.team, week)
-        if latest is None or latest.state != "sent":
+        retry = latest is None or (latest.state != "sent" and latest.retry)
+        if retry:
             # send() holds, sends, or reports a send that never finished: never blindly twice.
             sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
             outcome.lines.extend(sent.lines)

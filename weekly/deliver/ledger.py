@@ -8,6 +8,7 @@ never deleted: the ledger is also the record of what went out when.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -47,11 +48,15 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Held rows are notes, not attempts (attempt 0); real attempts are numbered once each.
         "CREATE UNIQUE INDEX one_row_per_attempt ON sends (team, week, attempt) WHERE attempt > 0",
     ),
+    # 2: whether a failed send may be tried again (a 4xx or a dropped connection) or not
+    # (a 5xx: the next hourly run must not mail the server again with the same message).
+    ("ALTER TABLE sends ADD COLUMN retry INTEGER NOT NULL DEFAULT 1",),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _COLUMNS = (
-    "team, week, attempt, state, started_at, finished_at, message_id, reply, reason, recipients"
+    "team, week, attempt, state, started_at, finished_at, message_id, reply, reason, recipients, "
+    "retry"
 )
 
 
@@ -69,6 +74,7 @@ class LedgerEntry:
     reply: str | None
     reason: str | None
     recipients: tuple[str, ...]
+    retry: bool = True  # for a failed send: may the next run try again?
 
 
 class LedgerError(WeeklyError):
@@ -138,7 +144,7 @@ class Ledger:
         # a different inode of the same name.
         path = self.path.with_name(f"{self.path.name}.{_slug(team)}.{week}.lock")
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise LedgerError(
                 f"{path}: cannot create the send lock ({exc.strerror}); "
@@ -206,10 +212,23 @@ class Ledger:
         self._close(team, week, attempt, "sent", reply=reply, reason=None, now=now)
 
     def fail(
-        self, team: str, week: IsoWeek, attempt: int, *, reason: str, now: dt.datetime
+        self,
+        team: str,
+        week: IsoWeek,
+        attempt: int,
+        *,
+        reason: str,
+        now: dt.datetime,
+        retry: bool = True,
     ) -> None:
-        """Mark an attempt 'failed': the mail certainly did not go out, so a retry is safe."""
+        """Mark an attempt 'failed': the mail did not go out. `retry` says whether the next
+        run may try again (a temporary failure) or must leave it to a person."""
         self._close(team, week, attempt, "failed", reply=None, reason=reason, now=now)
+        with self._transaction(write=True) as con:
+            con.execute(
+                "UPDATE sends SET retry = ? WHERE team = ? AND week = ? AND attempt = ?",
+                (int(retry), team, str(week), attempt),
+            )
 
     def hold(self, team: str, week: IsoWeek, *, reason: str, now: dt.datetime) -> bool:
         """Record that the week was held; True only the first time, so the PM is told once."""
@@ -277,6 +296,10 @@ class Ledger:
                     con.execute(statement)
             if version < SCHEMA_VERSION:
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # Who was sent what, and the servers' replies: for the owner's eyes only.
+        for owned in (self.path, self.path.with_name(f"{self.path.name}-wal")):
+            with contextlib.suppress(OSError):
+                owned.chmod(0o600)
 
     def _use_wal(self, con: sqlite3.Connection) -> None:
         # WAL lets `weekly history` read while a send writes; the mode is stored in the file.
@@ -349,7 +372,9 @@ def _moment(moment: dt.datetime) -> str:
 
 
 def _entry(row: tuple[Any, ...]) -> LedgerEntry:
-    team, week, attempt, state, started, finished, message_id, reply, reason, recipients = row
+    team, week, attempt, state, started, finished, message_id, reply, reason, recipients, retry = (
+        row
+    )
     return LedgerEntry(
         team=team,
         week=week,
@@ -361,4 +386,5 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry:
         reply=reply,
         reason=reason,
         recipients=tuple(json.loads(recipients)),
+        retry=bool(retry),
     )
