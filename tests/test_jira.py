@@ -390,3 +390,51 @@ def test_a_search_answer_that_is_not_jira_json_fails_the_source(
     fake, config = cloud([epic("PAY-1")])
     fake.fail_next("/search/jql", 200, body=body, content_type=content_type)
     assert expected in failure(config)
+
+
+def test_a_server_that_accepts_and_never_answers_fails_the_source_in_bounded_time(tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_stay_silent() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        config = write_config(tmp_path, url)
+        section = config.sources.jira.model_copy(update={"timeout_seconds": 0.5})
+        config = config.model_copy(
+            update={"sources": config.sources.model_copy(update={"jira": section})}
+        )
+        reason = failure(config)
+        assert "did not answer within" in reason
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_pull_past_its_time_limit_gives_up(cloud):
+    import time
+
+    fake, config = cloud([epic("PAY-1")])
+    ctx = PullContext(config, WEEK, NOW, ENV, sleep=Sleeps(), deadline=time.monotonic() - 1)
+    result = jira_source.pull(ctx)
+    assert result.status.state is SourceState.FAILED
+    assert "time limit (report.pull_budget_seconds)" in (result.status.reason or "")
+    assert fake.requests == []

@@ -431,3 +431,15 @@ def test_a_row_with_more_values_than_the_header_names_its_line(tmp_path):
     csv = "date,signups,latency_ms\n2026-11-23,10,300\n2026-11-24,12,280,99\n"
     message = input_error(workspace(tmp_path, csv))
     assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: 4 fields but the header has 3")
+
+
+def test_a_european_export_with_semicolons_and_decimal_commas_is_read(tmp_path):
+    csv = (
+        "date;metric;value\n"
+        "2026-11-23;signups;3,5\n"
+        "2026-11-24;signups;12.340,5\n"
+        "2026-11-24;latency_ms;280\n"
+    )
+    metrics = pulled(workspace(tmp_path, csv, aggregate="sum"))
+    assert metrics["signups"].this_week == 3.5 + 12340.5
+    assert metrics["latency_ms"].this_week == 280

@@ -291,6 +291,8 @@ def _host_zone() -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn every failure into one line and an exit code."""
+    # Reports, drafts, mails and the ledger are for the owner's eyes only.
+    os.umask(0o077)
     verbose = False
     try:
         with cli.make_context("weekly", list(sys.argv[1:] if argv is None else argv)) as ctx:

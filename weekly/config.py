@@ -42,6 +42,9 @@ class ReportSection(_Section):
     paper: Literal["A4", "Letter"] = "A4"
     template: Path | None = None
     output_dir: Path = Path("reports")
+    # The most one pull of all sources may take, retries included; past it the sources
+    # still running are marked failed, so an unattended run always ends.
+    pull_budget_seconds: float = Field(default=300, gt=0, le=3600)
 
     @field_validator("timezone")
     @classmethod

@@ -20,7 +20,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 def temporary_beside(target: Path) -> Iterator[Path]:
     """A temporary file in the target's folder, renamed onto the target only on success."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     except OSError as exc:
         raise RenderError(f"{target.parent}: cannot write: {exc.strerror}") from None

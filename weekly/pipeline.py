@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Mapping
 
 from weekly.config import Config
@@ -15,7 +16,8 @@ from weekly.weeks import IsoWeek
 def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek) -> Report:
     """Pull every enabled source for `week`, as of `now` (shown in the team's zone)."""
     local_now = now.astimezone(config.report.zone)
-    ctx = PullContext(config, week, local_now, env)
+    deadline = time.monotonic() + config.report.pull_budget_seconds
+    ctx = PullContext(config, week, local_now, env, deadline=deadline)
     results = [r for s in SOURCES.values() if s.enabled(config) for r in _pull(s, ctx)]
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm

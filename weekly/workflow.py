@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -265,6 +266,7 @@ def _failed(report: Report) -> list[str]:
 
 
 def _log(folder: WeekFolder, now: dt.datetime, line: str) -> None:
-    folder.path.mkdir(parents=True, exist_ok=True)
-    with (folder.path / "weekly.log").open("a", encoding="utf-8") as log:
+    folder.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(folder.path / "weekly.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as log:
         log.write(f"{now.isoformat(timespec='seconds')} {line}\n")

@@ -127,7 +127,7 @@ class Ledger:
         self.path = path
         self._timeout = timeout
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise LedgerError(
                 f"{path.parent}: cannot create the ledger's folder ({exc.strerror}); "

@@ -33,7 +33,7 @@ def write_report(
 ) -> WrittenReport:
     """Fit the report on one page, then write `<team>-weekly-<week>.html` and `.pdf`."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(f"{out_dir}: cannot create the report folder: {exc.strerror}") from None
     page = fit_one_page(report, paper, lambda view: render_html(view, template), out_dir)

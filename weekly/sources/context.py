@@ -19,6 +19,8 @@ class PullContext:
     env: Mapping[str, str]
     # Waiting (for a rate limit's Retry-After) goes through here, so tests need not wait.
     sleep: Callable[[float], None] = field(default=time.sleep)
+    # time.monotonic() after which sources give up (report.pull_budget_seconds).
+    deadline: float | None = None
 
 
 class SourceFailure(Exception):

@@ -22,6 +22,7 @@ from weekly.weeks import IsoWeek
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_THOUSANDS_EUROPEAN = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
 _FIRST_DATA_LINE = 2  # line 1 is the header
 
 
@@ -39,7 +40,7 @@ class MetricRows:
 
 def read_rows(path: Path, metrics: tuple[str, ...], date_column: str, zone: ZoneInfo) -> MetricRows:
     """Parse the rows of the named metrics, checking dates, numbers and duplicates."""
-    frame = _read_frame(path)
+    frame, decimal_comma = _read_frame(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     date = _find_column(frame, date_column)
     if date is None:
@@ -53,7 +54,7 @@ def read_rows(path: Path, metrics: tuple[str, ...], date_column: str, zone: Zone
     long["value"] = long["value"].str.strip()
     long = long[(long["value"] != "") & long["metric"].isin(metrics)].copy()
     long["local_time"], long["moment"] = _parse_dates(long, path, zone)
-    long["value"] = _parse_numbers(long, path)
+    long["value"] = _parse_numbers(long, path, decimal_comma)
     _check_unique(long, path)
     _check_present(long, path, metrics, found)
     long["week"] = pd.Series(
@@ -94,7 +95,12 @@ def _check_present(
         )
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
+def _read_frame(path: Path) -> tuple[pd.DataFrame, bool]:
+    """The CSV as text cells, and whether it uses decimal commas.
+
+    A European spreadsheet exports `date;metric;value` with `3,5` for three and a half:
+    a header split by semicolons (and no commas) means that dialect.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -109,7 +115,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if not text.strip():
         raise InputError(f"{path}: file is empty; expected a header such as date,metric,value")
-    reader = csv.reader(io.StringIO(text))
+    first_line = text.lstrip().splitlines()[0]
+    european = ";" in first_line and "," not in first_line
+    separator = ";" if european else ","
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = next(reader)
     for line, row in enumerate(reader, start=_FIRST_DATA_LINE):
         if any(cell.strip() for cell in row[len(header) :]):
@@ -128,8 +137,9 @@ def _read_frame(path: Path) -> pd.DataFrame:
         with warnings.catch_warnings():
             # Rows longer than the header only by empty cells (checked above) are fine.
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            return pd.read_csv(
+            frame = pd.read_csv(
                 io.StringIO(text),
+                sep=separator,
                 dtype=str,
                 keep_default_na=False,
                 skip_blank_lines=False,
@@ -137,6 +147,7 @@ def _read_frame(path: Path) -> pd.DataFrame:
             )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{path}: not a readable CSV: {exc}") from None
+    return frame, european
 
 
 def _find_column(frame: pd.DataFrame, name: str) -> str | None:
@@ -174,11 +185,17 @@ def _parse_dates(long: pd.DataFrame, path: Path, zone: ZoneInfo) -> tuple[pd.Ser
     return local, moment
 
 
-def _parse_numbers(long: pd.DataFrame, path: Path) -> pd.Series:
-    # Strip thousands separators only where they are that ("12,340"); a decimal comma
-    # ("3,5") is left alone and reported, never read as 35.
-    thousands = long["value"].str.fullmatch(_THOUSANDS)
-    text = long["value"].where(~thousands, long["value"].str.replace(",", "", regex=False))
+def _parse_numbers(long: pd.DataFrame, path: Path, decimal_comma: bool) -> pd.Series:
+    values = long["value"]
+    if decimal_comma:  # "12.340,5": dots group thousands, the comma is the decimal point
+        grouped = values.str.fullmatch(_THOUSANDS_EUROPEAN)
+        values = values.where(~grouped, values.str.replace(".", "", regex=False))
+        text = values.str.replace(",", ".", regex=False)
+    else:
+        # Strip thousands separators only where they are that ("12,340"); a decimal comma
+        # ("3,5") is left alone and reported, never read as 35.
+        thousands = values.str.fullmatch(_THOUSANDS)
+        text = values.where(~thousands, values.str.replace(",", "", regex=False))
     numbers = pd.to_numeric(text, errors="coerce")
     bad = numbers.isna() | numbers.isin([float("inf"), float("-inf")])
     if bad.any():

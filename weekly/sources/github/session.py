@@ -44,7 +44,7 @@ def client(section: GitHubSection, env: Mapping[str, str]) -> Github:
         auth=Auth.Token(token),
         base_url=section.base_url,
         per_page=PER_PAGE,
-        timeout=int(section.timeout_seconds),
+        timeout=max(1, round(section.timeout_seconds)),
         retry=None,
         seconds_between_requests=None,
         seconds_between_writes=None,
@@ -67,6 +67,7 @@ class Listing:
         while True:
             try:
                 for index, item in enumerate(pages):
+                    self.budget.check()
                     if index < len(items):
                         continue  # already read before a retry; PyGithub keeps read pages
                     raw = raw_json(item)
@@ -78,7 +79,7 @@ class Listing:
                 self._wait_or_fail(exc)
             except requests.exceptions.Timeout:
                 raise SourceFailure(
-                    f"GitHub did not answer within {self.section.timeout_seconds:.0f} s "
+                    f"GitHub did not answer within {self.section.timeout_seconds:g} s "
                     "(sources.github.timeout_seconds)"
                 ) from None
             except requests.exceptions.ConnectionError:

@@ -41,7 +41,9 @@ def pull(ctx: PullContext) -> SourceResult:
 
 
 def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decision]]:
-    waits = WaitBudget(section.retry_budget_seconds, ctx.sleep, "sources.jira.retry_budget_seconds")
+    waits = WaitBudget(
+        section.retry_budget_seconds, ctx.sleep, "sources.jira.retry_budget_seconds", ctx.deadline
+    )
     budget = RetryBudget(waits, section)
     session = connect(section, ctx.env, budget)
     site_fields = budget.call(session.client.fields)

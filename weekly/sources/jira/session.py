@@ -37,6 +37,7 @@ class RetryBudget:
     def call(self, request: Callable[[], T]) -> T:
         attempt = 0
         while True:
+            self.budget.check()
             try:
                 return request()
             except JIRAError as exc:
@@ -52,7 +53,7 @@ class RetryBudget:
             except requests.exceptions.Timeout:
                 raise SourceFailure(
                     f"Jira at {self.section.url} did not answer within "
-                    f"{self.section.timeout_seconds:.0f} s (sources.jira.timeout_seconds)"
+                    f"{self.section.timeout_seconds:g} s (sources.jira.timeout_seconds)"
                 ) from None
             except requests.exceptions.ConnectionError:
                 raise SourceFailure(
