@@ -443,3 +443,17 @@ def test_a_typo_that_leaves_a_required_key_missing_is_explained_in_the_error(tmp
         load_config(path)
     assert "metric.signups.direction: required key is missing" in str(caught.value)
     assert "did you mean 'metric.signups.direction'?" in str(caught.value)
+
+
+def test_plain_smtp_is_refused_for_a_server_that_is_not_on_this_machine(tmp_path):
+    delivery = (
+        '\n[delivery]\nsender = "w@example.com"\nrecipients = ["cto@example.com"]\n'
+        'pm = "pm@example.com"\n[delivery.smtp]\nhost = "smtp.example.com"\nsecurity = "none"\n'
+    )
+    error = config_error(write_config(tmp_path, VALID + delivery))
+    assert any(
+        p.startswith('delivery.smtp: security = "none" sends the report unencrypted')
+        for p in error.problems
+    )
+    relay = delivery.replace("smtp.example.com", "localhost")
+    assert load_config(write_config(tmp_path, VALID + relay))[0].delivery is not None

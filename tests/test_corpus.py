@@ -232,6 +232,10 @@ def draft_edit(old: str, new: str) -> Build:
     return build
 
 
+def draft_plus(text: str) -> Build:
+    return lambda ws: ws.append(ws.draft, text)
+
+
 def draft_bytes(data: bytes) -> Build:
     def build(ws: Workspace) -> None:
         ws.drafted()
@@ -792,10 +796,7 @@ CASES = [
     ),
     Case(
         "draft-decision-without-deadline-is-flagged",
-        lambda ws: (
-            ws.drafted(),
-            ws.append(ws.draft, "  - title: Hire a second payments SRE\n    approver: Dana\n"),
-        ),
+        all_of(drafted, draft_plus("  - title: Hire a second payments SRE\n    approver: Dana\n")),
         PREVIEW,
         0,
         ".html",

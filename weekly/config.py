@@ -161,6 +161,16 @@ class SmtpSection(_Section):
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     timeout_seconds: float = Field(default=30, gt=0, le=300)
 
+    @model_validator(mode="after")
+    def _plain_only_on_this_machine(self) -> SmtpSection:
+        # Unencrypted SMTP would carry the report (and a password) in clear over the network.
+        if self.security == "none" and self.host not in ("localhost", "127.0.0.1", "::1"):
+            raise ValueError(
+                f'security = "none" sends the report unencrypted to {self.host}; use '
+                '"starttls" or "ssl", or a relay on localhost'
+            )
+        return self
+
 
 class DeliverySection(_Section):
     sender: str = Field(pattern=_EMAIL)
