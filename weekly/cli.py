@@ -219,14 +219,14 @@ def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path,
     report = build_report(config, now, env, week)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)
+    failed = [s for s in report.failed_sources if s.state is SourceState.FAILED]
     for source in report.failed_sources:
-        click.echo(f"weekly: warning: {source.name} {source.state}: {source.reason}", err=True)
+        if source not in failed:
+            click.echo(f"weekly: warning: {source.name} {source.state}: {source.reason}", err=True)
     _written(written.html, written.pdf, written.left_out)
-    failed = [s.name for s in report.failed_sources if s.state is SourceState.FAILED]
     if failed:
-        raise SourcesFailed(
-            f"{', '.join(failed)} failed; the page was written with a banner saying so"
-        )
+        reasons = "; ".join(f"{s.name} failed: {s.reason}" for s in failed)
+        raise SourcesFailed(f"{reasons} (the page was written with a banner saying so)")
     return written
 
 
@@ -254,12 +254,13 @@ def _config(path: Path) -> Config:
 
 
 def _week(text: str | None, now: dt.datetime) -> IsoWeek:
+    from weekly.errors import InputError
     from weekly.weeks import IsoWeek
 
     try:
         return IsoWeek.parse(text) if text else IsoWeek.of(now.date())
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--week") from None
+        raise InputError(f"--week: {exc}") from None
 
 
 def _command() -> str:

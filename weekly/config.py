@@ -196,8 +196,15 @@ class DeliverySection(_Section):
 class ScheduleSection(_Section):
     """When `weekly run` drafts and sends, in the team's time zone (report.timezone)."""
 
-    draft: str = Field(default="Fri 14:00", pattern=_WHEN)
-    send: str = Field(default="Fri 16:00", pattern=_WHEN)
+    draft: str = "Fri 14:00"
+    send: str = "Fri 16:00"
+
+    @field_validator("draft", "send")
+    @classmethod
+    def _day_and_time(cls, value: str) -> str:
+        if not re.fullmatch(_WHEN, value):
+            raise ValueError(f'{value!r} is not a day and time; write it like "Fri 16:00"')
+        return value
 
 
 class Config(_Section):
@@ -238,6 +245,8 @@ def load_config(path: Path) -> tuple[Config, list[str]]:
 
     # Secrets and cross-references are checked on the raw file, so that they are reported
     # together with the schema's problems rather than on the next run.
+    if not raw:
+        raise ConfigError(path, ["the file is empty; start from config.example.toml"])
     problems = _secret_problems(raw, ()) + _cross_checks(raw, path.parent)
     unknown = _unknown_keys(raw, Config, ())
     try:
@@ -258,7 +267,7 @@ def _describe(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         return f"{key}: unknown key"
     shown = err.get("input")
-    if isinstance(shown, dict | list):
+    if isinstance(shown, dict | list) or repr(shown) in message:
         return f"{key}: {message}"
     return f"{key}: {message} (got {shown!r})"
 

@@ -18,6 +18,7 @@ from weekly.config import Config, DeliverySection
 from weekly.deliver.email import build_message, build_notice, message_id
 from weekly.deliver.ledger import AlreadySent, Interrupted, Ledger
 from weekly.deliver.smtp import DeliveryError
+from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
@@ -82,6 +83,8 @@ def send(
 ) -> Outcome:
     """Render the draft and mail it once; hold it when the config says so."""
     delivery = _delivery(config)
+    if sender is None:
+        smtp_password(delivery.smtp, env)  # a missing password stops us before the ledger
     deliver: Sender = sender or (lambda message: smtp_send(message, delivery.smtp, env))
     report, approved = page(config, week)
     folder = WeekFolder.of(config, week)
@@ -98,8 +101,6 @@ def send(
         if reasons and not force:
             _hold(report, week, reasons, folder, delivery, ledger, now, dry_run, deliver, outcome)
             return outcome
-        if not approved:
-            _log(folder, now, f"{week} sent without the PM's approval (delivery.unapproved)")
         # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
         resend = latest.attempt + 1 if latest is not None and latest.state == "sent" else 1
         written = _render(config, report, week)
@@ -137,6 +138,8 @@ def send(
                 _tell_pm_of_failure(report, week, exc, folder, delivery, deliver, outcome, now)
             raise
         ledger.finish(report.team, week, attempt, reply=reply, now=now)
+        if not approved:
+            _log(folder, now, f"{week} sent without the PM's approval (delivery.unapproved)")
     outcome.lines.extend(
         [
             str(eml),

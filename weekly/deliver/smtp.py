@@ -46,19 +46,20 @@ class _SslClient(_KeepsDataReply, smtplib.SMTP_SSL):
 
 def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> str:
     """Send `message`; return the server's reply to DATA, e.g. `250 2.0.0 Ok: queued as 1234`."""
-    password = _password(smtp, env)
+    secret = password(smtp, env)
     where = f"SMTP server {smtp.host}:{smtp.port}"
     try:
-        return _send(message, smtp, password)
+        return _send(message, smtp, secret)
     except (smtplib.SMTPException, OSError) as exc:
         transient, what = _describe(exc, smtp)
         line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
-        if password:
-            line = line.replace(password, "***")
+        if secret:
+            line = line.replace(secret, "***")
         raise DeliveryError(line, transient=transient) from None
 
 
-def _password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
+def password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
+    """The SMTP password from the environment; a missing one is the user's to fix (exit 2)."""
     if not smtp.user:
         return None
     if not smtp.password_env:

@@ -108,9 +108,8 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, bool]:
             f"{path}: metrics CSV not found; check metrics.csv in the config"
         ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); export the CSV as UTF-8"
-        ) from None
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text; export the CSV as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if not text.strip():
