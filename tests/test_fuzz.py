@@ -8,7 +8,6 @@ after it is fixed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -175,7 +174,7 @@ def read_or_refuse(path: Path, data: bytes) -> MetricRows | None:
 
 @PARSING
 @given(text=st.text())
-# Found by this test: pandas' melt with no metric column, then `.str` on float NaN.
+# Found: a CSV with only its date column; melt has no value columns, `.str` meets floats.
 @example(text="date\n2026-11-23\n")  # AttributeError: Can only use .str accessor …
 # Found: two columns that are the same once stripped (" date") pass the repeated-column check.
 @example(text="date, date,payers\n2026-11-23,2026-11-24,2\n")  # ValueError from melt
@@ -247,13 +246,17 @@ options = ["Adyen", "Stripe"]
 """
 
 
-@dataclass(frozen=True)
 class Drafted:
-    config: Config
-    folder: WeekFolder
-    valid: bytes  # the draft as `weekly draft` wrote it
+    """The workspace, its week's folder, and the draft as `weekly draft` wrote it.
 
-    def __repr__(self) -> str:  # hypothesis prints it with every failing example
+    A plain class, not a dataclass: hypothesis prints fixtures with each failing example, and
+    would print a dataclass field by field, the whole draft included.
+    """
+
+    def __init__(self, config: Config, folder: WeekFolder, valid: bytes) -> None:
+        self.config, self.folder, self.valid = config, folder, valid
+
+    def __repr__(self) -> str:
         return f"Drafted({self.folder.draft})"
 
 

@@ -79,6 +79,16 @@ def load_document(path: Path) -> CommentedMap:
         ) from None
     except YAMLError as exc:
         raise DraftError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise DraftError(
+            f"{path}: nested too deeply to read; restore it from draft.yaml.bak"
+        ) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        # Raised while building a value YAML recognised: 2026-02-30, `!!int abc`.
+        raise DraftError(
+            f"{path}: a value cannot be read ({exc}); write dates as real dates like 2026-12-18 "
+            "and leave out `!!` tags"
+        ) from None
     if not isinstance(document, CommentedMap):
         raise DraftError(f"{path}:1: expected the draft's fields (week:, approved:, bets:, …)")
     return document
@@ -114,7 +124,7 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
             new_eta=check.date(entry, "new_eta", f"{where}.new_eta"),
             hide=check.boolean(entry, "hide", f"{where}.hide"),
             gone=check.text(entry, "gone", f"{where}.gone"),
-            pulled=dict(entry.get("pulled") or {}),
+            pulled=check.pulled(entry, f"{where}.pulled"),
         )
     decisions = []
     for index, entry in enumerate(check.entries(document, "decisions"), start=1):
@@ -135,7 +145,7 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
                 options=check.texts(entry, "options", f"{where}.options"),
                 hide=check.boolean(entry, "hide", f"{where}.hide"),
                 gone=check.text(entry, "gone", f"{where}.gone"),
-                pulled=dict(entry.get("pulled") or {}),
+                pulled=check.pulled(entry, f"{where}.pulled"),
             )
         )
     if problems:
@@ -185,6 +195,15 @@ class _Checker:
             return str(value).strip() or None
         self.fail(node, key, where, "expected text")
         return None
+
+    def pulled(self, node: CommentedMap, where: str) -> dict[str, Any]:
+        value = node.get("pulled")
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return dict(value)
+        self.fail(node, "pulled", where, "expected the pulled facts; weekly draft rewrites them")
+        return {}
 
     def texts(self, node: CommentedMap, key: str, where: str) -> tuple[str, ...] | None:
         value = node.get(key)

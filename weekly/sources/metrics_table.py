@@ -67,9 +67,15 @@ def _long_form(frame: pd.DataFrame, path: Path, date: str) -> pd.DataFrame:
     metric_column = _find_column(frame, "metric")
     if metric_column is None:  # wide form: one column per metric
         columns = [c for c in frame.columns if c not in (date, "line")]
-        return frame.melt(id_vars=["line", date], value_vars=columns, var_name="metric").rename(
-            columns={date: "date"}
+        if not columns:
+            raise InputError(
+                f"{path}:1: no metric columns; expected date,metric,value or date,<metric>,…"
+            )
+        # A private name for the cells: a metric may well be called "value".
+        long = frame.melt(
+            id_vars=["line", date], value_vars=columns, var_name="metric", value_name="_cell"
         )
+        return long.rename(columns={date: "date", "_cell": "value"})
     value_column = _find_column(frame, "value")
     if value_column is None:
         raise InputError(
@@ -118,14 +124,18 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, bool]:
     european = ";" in first_line and "," not in first_line
     separator = ";" if european else ","
     reader = csv.reader(io.StringIO(text), delimiter=separator)
-    header = next(reader)
-    for line, row in enumerate(reader, start=_FIRST_DATA_LINE):
-        if any(cell.strip() for cell in row[len(header) :]):
-            raise InputError(
-                f"{path}:{line}: {len(row)} fields but the header has {len(header)}; "
-                "add the missing column names to the header"
-            )
-    repeated = sorted({name.strip() for name in header if header.count(name) > 1})
+    try:
+        header = next(reader)
+        for line, row in enumerate(reader, start=_FIRST_DATA_LINE):
+            if any(cell.strip() for cell in row[len(header) :]):
+                raise InputError(
+                    f"{path}:{line}: {len(row)} fields but the header has {len(header)}; "
+                    "add the missing column names to the header"
+                )
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}: not a readable CSV: {exc}") from None
+    names = [name.strip().lower() for name in header]
+    repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise InputError(
             f"{path}:1: column {repeated[0]!r} appears more than once in the header; "
@@ -164,14 +174,20 @@ def _parse_dates(long: pd.DataFrame, path: Path, zone: ZoneInfo) -> tuple[pd.Ser
     """
     text = long["date"].str.strip()
     has_offset = text.str.contains(_OFFSET, regex=True)
-    local = pd.Series(pd.NaT, index=long.index, dtype="datetime64[ns]")
+    # Microseconds, not pandas' default nanoseconds: "0001-01-01" and "9999-12-31" are
+    # placeholders people do write, and nanoseconds only reach 1677 to 2262.
+    local = pd.Series(pd.NaT, index=long.index, dtype="datetime64[us]")
     moment = local.copy()
     if has_offset.any():
-        aware = pd.to_datetime(text[has_offset], format="ISO8601", utc=True, errors="coerce")
+        aware = pd.to_datetime(
+            text[has_offset], format="ISO8601", utc=True, errors="coerce"
+        ).dt.as_unit("us")
         local[has_offset] = aware.dt.tz_convert(zone).dt.tz_localize(None)
         moment[has_offset] = aware.dt.tz_localize(None)
     if (~has_offset).any():
-        naive = pd.to_datetime(text[~has_offset], format="ISO8601", errors="coerce")
+        naive = pd.to_datetime(text[~has_offset], format="ISO8601", errors="coerce").dt.as_unit(
+            "us"
+        )
         local[~has_offset] = naive
         moment[~has_offset] = naive
     bad = local.isna()
