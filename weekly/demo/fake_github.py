@@ -534,6 +534,8 @@ class RecordedRequest:
     method: str
     path: str  # as received, prefix included, e.g. "/api/v3/repos/acme/web/issues"
     query: dict[str, list[str]]  # parse_qs of the query string, blank values kept
+    # time.monotonic() when it arrived: tests see whether two sources were pulled at once.
+    at: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -715,7 +717,9 @@ class FakeGitHub:
             handler.rfile.read(length)  # unread, so the connection stays in step
         authenticated = self._authenticated(handler.headers.get("Authorization"))
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, url.path, query))
+            self.requests.append(
+                RecordedRequest(handler.command, url.path, query, time.monotonic())
+            )
             fault = self._take_fault(url.path)
             # GitHub does not charge for asking about the quota, nor for refusals.
             if fault is None and authenticated and not url.path.endswith("/rate_limit"):

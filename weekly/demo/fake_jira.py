@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import hashlib
 import json
 import re
@@ -338,6 +339,8 @@ class RecordedRequest:
     method: str
     path: str  # e.g. "/rest/api/2/search/jql"
     query: dict[str, list[str]]  # parse_qs of the query string, blank values kept
+    # time.monotonic() when it arrived: tests see whether two sources were pulled at once.
+    at: float = dataclasses.field(default=0.0, compare=False)
 
 
 @dataclass
@@ -475,7 +478,9 @@ class FakeJira:
         if length:
             handler.rfile.read(length)  # unread, so the connection stays in step
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, url.path, query))
+            self.requests.append(
+                RecordedRequest(handler.command, url.path, query, time.monotonic())
+            )
             fault = self._take_fault(url.path)
         if self.latency:
             time.sleep(self.latency)
