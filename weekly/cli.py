@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import sys
 import traceback
@@ -25,9 +26,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Say what `run` did; tracebacks of unexpected errors."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only (cron mails any output).")
 @click.version_option(__version__, prog_name="weekly")
-def cli(verbose: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     """Write the team's Friday one-page status report.
 
     \b
@@ -40,6 +45,19 @@ def cli(verbose: bool) -> None:
     Example:
       weekly demo --out ./weekly-demo
     """
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+
+
+def configs_option(command: F) -> F:
+    return click.option(
+        "--config",
+        "config_paths",
+        type=click.Path(path_type=Path),
+        multiple=True,
+        default=[Path("weekly.toml")],
+        show_default=True,
+        help="The config file; repeat it, or give a folder of them, to run several teams.",
+    )(command)
 
 
 def config_option(command: F) -> F:
@@ -110,9 +128,9 @@ def render(config_path: Path, out: Path | None, week: str | None) -> None:
 
 
 @cli.command()
-@config_option
+@configs_option
 @week_option
-def draft(config_path: Path, week: str | None) -> None:
+def draft(config_paths: tuple[Path, ...], week: str | None) -> None:
     """Pull every source and write this week's draft, or merge fresh facts into it.
 
     Every edit in the draft is kept; the file before is kept as draft.yaml.bak.
@@ -123,9 +141,11 @@ def draft(config_path: Path, week: str | None) -> None:
     """
     from weekly import workflow
 
-    config = _config(config_path)
-    now = dt.datetime.now(config.report.zone)
-    _report(workflow.draft(config, now, os.environ, _week(week, now)))
+    def one(config: Config) -> Outcome:
+        now = dt.datetime.now(config.report.zone)
+        return workflow.draft(config, now, os.environ, _week(week, now))
+
+    _each_team(config_paths, one)
 
 
 @cli.command()
@@ -149,11 +169,11 @@ def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
 
 
 @cli.command()
-@config_option
+@configs_option
 @week_option
 @click.option("--force", is_flag=True, help="Send again although this week went out already.")
 @click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
-def send(config_path: Path, week: str | None, force: bool, dry_run: bool) -> None:
+def send(config_paths: tuple[Path, ...], week: str | None, force: bool, dry_run: bool) -> None:
     """Render the draft and mail it to the recipients, once per week.
 
     \b
@@ -162,15 +182,19 @@ def send(config_path: Path, week: str | None, force: bool, dry_run: bool) -> Non
     """
     from weekly import workflow
 
-    config = _config(config_path)
-    now = dt.datetime.now(config.report.zone)
-    _report(workflow.send(config, now, os.environ, _week(week, now), force=force, dry_run=dry_run))
+    def one(config: Config) -> Outcome:
+        now = dt.datetime.now(config.report.zone)
+        return workflow.send(
+            config, now, os.environ, _week(week, now), force=force, dry_run=dry_run
+        )
+
+    _each_team(config_paths, one)
 
 
 @cli.command()
-@config_option
+@configs_option
 @click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
-def run(config_path: Path, dry_run: bool) -> None:
+def run(config_paths: tuple[Path, ...], dry_run: bool) -> None:
     """Draft and send when they are due; silent otherwise. Cron calls this every hour.
 
     \b
@@ -179,11 +203,16 @@ def run(config_path: Path, dry_run: bool) -> None:
     """
     from weekly import workflow
     from weekly.deliver.ledger import Busy
+    from weekly.workflow import Outcome
 
-    config = _config(config_path)
-    # Another run sending this week's report right now is no news for cron to mail.
-    with contextlib.suppress(Busy):
-        _report(workflow.run(config, dt.datetime.now(dt.UTC), os.environ, dry_run=dry_run))
+    def one(config: Config) -> Outcome:
+        # Another run sending this week's report right now is no news for cron to mail.
+        with contextlib.suppress(Busy):
+            return workflow.run(config, dt.datetime.now(dt.UTC), os.environ, dry_run=dry_run)
+        return Outcome()
+
+    # Cron mails whatever a job prints: on success `run` only logs, unless --verbose.
+    _each_team(config_paths, one, print_lines=_flag("verbose"))
 
 
 @cli.command()
@@ -237,11 +266,76 @@ def _written(html: Path, pdf: Path, left_out: tuple[str, ...]) -> None:
     click.echo(str(pdf))
 
 
-def _report(outcome: Outcome) -> None:
+def _flag(name: str) -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().obj and ctx.find_root().obj.get(name))
+
+
+def _report(outcome: Outcome, print_lines: bool = True, prefix: str = "") -> None:
+    quiet = _flag("quiet")
     for line in outcome.warnings:
-        click.echo(line, err=True)
+        if not quiet:
+            click.echo(f"{prefix}{line}", err=True)
     for line in outcome.lines:
-        click.echo(line)
+        if print_lines and not quiet:
+            click.echo(f"{prefix}{line}")
+
+
+def _each_team(
+    paths: tuple[Path, ...], action: Callable[[Config], Outcome], *, print_lines: bool = True
+) -> None:
+    """Run `action` for each team's config: one at a time for one team; for several, two
+    at a time, each on its own, so one team's failure stops no other's send."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from weekly.errors import WeeklyError
+    from weekly.logbook import log
+
+    configs = _expand(paths)
+    if len(configs) == 1:
+        config = _config(configs[0])
+        try:
+            outcome = action(config)
+        except click.ClickException as exc:
+            log(config, [exc.format_message()], logging.ERROR)
+            raise
+        log(config, [*outcome.lines, *outcome.warnings])
+        _report(outcome, print_lines)
+        return
+
+    def one(path: Path) -> tuple[Path, Outcome | None, click.ClickException | None]:
+        try:
+            config = _config(path)
+        except WeeklyError as exc:
+            return path, None, exc
+        try:
+            outcome = action(config)
+        except click.ClickException as exc:
+            log(config, [exc.format_message()], logging.ERROR)
+            return path, None, exc
+        log(config, [*outcome.lines, *outcome.warnings])
+        return path, outcome, None
+
+    worst = 0
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="team") as pool:
+        for path, result, error in pool.map(one, configs):
+            if result is not None:
+                _report(result, print_lines, prefix=f"[{path}] ")
+            elif error is not None:
+                stream_is_err = error.exit_code != 0
+                if stream_is_err or not _flag("quiet"):
+                    click.echo(f"[{path}] {error.format_message()}", err=stream_is_err)
+                worst = max(worst, error.exit_code)
+    if worst:
+        raise click.exceptions.Exit(worst)
+
+
+def _expand(paths: tuple[Path, ...]) -> list[Path]:
+    """Config files as given; a folder stands for the *.toml files in it."""
+    configs: list[Path] = []
+    for path in paths:
+        configs += sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    return configs or list(paths)
 
 
 def _config(path: Path) -> Config:

@@ -34,6 +34,9 @@ from weekly.sources.metrics_table import read_rows
 from weekly.weeks import IsoWeek
 
 FC_LIST_TIMEOUT_SECONDS = 10
+# Shorter values are not scrubbed from the checklist: "x" would mangle every word with an x,
+# and no token or password a server accepts is that short.
+MIN_SCRUBBED_SECRET = 8
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,9 @@ def _run(name: str, check: Callable[[], Check]) -> Check:
     except Exception as exc:
         # The checklist's promise is that every check runs: an unforeseen failure of one is
         # shown on its line (and is worth a bug report) rather than hiding the checks after it.
-        return Check(name, False, f"unexpected error ({type(exc).__name__}: {exc}); please report it")
+        return Check(
+            name, False, f"unexpected error ({type(exc).__name__}: {exc}); please report it"
+        )
 
 
 def _secrets(config: Config, env: Mapping[str, str]) -> list[str]:
@@ -117,7 +122,7 @@ def _secrets(config: Config, env: Mapping[str, str]) -> list[str]:
         names.append(config.sources.github.token_env)
     if config.delivery is not None and config.delivery.smtp.password_env:
         names.append(config.delivery.smtp.password_env)
-    return [value for name in names if (value := env.get(name))]
+    return [value for name in names if len(value := env.get(name, "")) >= MIN_SCRUBBED_SECRET]
 
 
 def _scrubbed(check: Check, secrets: list[str]) -> Check:
@@ -272,7 +277,9 @@ def _login(smtp: SmtpSection, password: str | None) -> None:
     client: smtplib.SMTP
     if smtp.security == "ssl":
         context = ssl.create_default_context()
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
+        client = smtplib.SMTP_SSL(
+            smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context
+        )
     else:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
     try:
@@ -344,7 +351,9 @@ def _schedule(config: Config, now: dt.datetime) -> Check:
     if draft.tzname() == send.tzname():
         times = f"next draft {_when(draft)}, next send {_when(send)} ({send.tzname()})"
     else:  # a daylight-saving change falls between them
-        times = f"next draft {_when(draft)} {draft.tzname()}, next send {_when(send)} {send.tzname()}"
+        times = (
+            f"next draft {_when(draft)} {draft.tzname()}, next send {_when(send)} {send.tzname()}"
+        )
     return Check("schedule", True, f"{zone.key}: {times}")
 
 

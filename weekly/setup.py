@@ -77,6 +77,7 @@ def starter_config(answers: InitAnswers) -> str:
     """The text of the starter weekly.toml for these answers."""
     parts = [_HEADER.format(team=_string(answers.team), timezone=_string(answers.timezone))]
     parts.append(_METRICS.format(nsm=answers.nsm, csv=_string(METRICS_NAME)))
+    parts.append(_BETS_FILE)
     if answers.jira_url:
         parts.append(_jira(answers))
     if answers.github_repositories:
@@ -222,6 +223,13 @@ aggregate = "last"
 # target = 10000
 """
 
+_BETS_FILE = """\
+# Bets and decisions kept in a TOML file, for bets that are in no tracker (see
+# weekly/demo/bets.toml for every field). Uncomment to use one.
+# [sources.bets_file]
+# path = "bets.toml"
+"""
+
 _JIRA = """\
 # Jira (Cloud or Server/Data Center). The token comes from the environment variable
 # named by token_env, never from this file.
@@ -247,7 +255,7 @@ _GITHUB = """\
 [sources.github]
 repositories = {repositories}
 token_env = "GITHUB_TOKEN"
-# GitHub Enterprise Server: base_url = "https://<host>/api/v3"
+# The API address; for GitHub Enterprise Server, https://<host>/api/v3.
 # base_url = "https://api.github.com"
 # What a bet is: "milestones", or "issues" labelled with bet_label.
 bets = "milestones"

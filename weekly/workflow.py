@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -23,6 +22,7 @@ from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
 from weekly.files import write_atomically
+from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
 from weekly.render.output import WrittenReport, write_report
@@ -139,7 +139,7 @@ def send(
             raise
         ledger.finish(report.team, week, attempt, reply=reply, now=now)
         if not approved:
-            _log(folder, now, f"{week} sent without the PM's approval (delivery.unapproved)")
+            log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
     outcome.lines.extend(
         [
             str(eml),
@@ -266,10 +266,3 @@ def _hold_reasons(report: Report, approved: bool, delivery: DeliverySection) -> 
 
 def _failed(report: Report) -> list[str]:
     return [f"weekly: warning: {s.name} {s.state}: {s.reason}" for s in report.failed_sources]
-
-
-def _log(folder: WeekFolder, now: dt.datetime, line: str) -> None:
-    folder.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(folder.path / "weekly.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as log:
-        log.write(f"{now.isoformat(timespec='seconds')} {line}\n")
