@@ -216,6 +216,76 @@ def run(config_paths: tuple[Path, ...], dry_run: bool) -> None:
 
 
 @cli.command()
+@click.option("--team", default=None, help="The team's name [asked on a terminal].")
+@click.option("--timezone", default="UTC", show_default=True, help="The team's IANA time zone.")
+@click.option("--jira-url", default=None, help="The Jira site, e.g. https://acme.atlassian.net.")
+@click.option("--jira-email", default=None, help="Jira Cloud: the account's e-mail.")
+@click.option("--jira-project", multiple=True, help="A Jira project key; repeat for more.")
+@click.option("--github", multiple=True, help="A GitHub repository, owner/name; repeat for more.")
+@click.option(
+    "--folder",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to write weekly.toml and metrics.csv.",
+)
+def init(
+    team: str | None,
+    timezone: str,
+    jira_url: str | None,
+    jira_email: str | None,
+    jira_project: tuple[str, ...],
+    github: tuple[str, ...],
+    folder: Path,
+) -> None:
+    """Write a commented weekly.toml and a metrics CSV header to start from; never overwrites.
+
+    \b
+    Example:
+      weekly init --team Payments --timezone Europe/Berlin --github acme/checkout-web
+    """
+    from weekly.errors import InputError
+    from weekly.setup import InitAnswers, write_starter
+
+    if team is None:
+        if not sys.stdin.isatty():
+            raise InputError("--team: give the team's name (weekly init --team Payments)")
+        team = click.prompt("Team name")
+    answers = InitAnswers(
+        team=team,
+        timezone=timezone,
+        jira_url=jira_url,
+        jira_email=jira_email,
+        jira_projects=jira_project,
+        github_repositories=github,
+    )
+    for path in write_starter(folder, answers):
+        click.echo(str(path))
+
+
+@cli.command()
+@config_option
+def doctor(config_path: Path) -> None:
+    """Check the config, each source's credentials and reach, SMTP, fonts, PDF and schedule.
+
+    One cheap request a source, and no mail is sent. Exits 3 when a check fails.
+
+    \b
+    Example:
+      weekly doctor --config /srv/weekly/weekly.toml
+    """
+    from weekly.doctor import render_checklist, run_checks
+    from weekly.errors import SourcesFailed
+
+    config = _config(config_path)
+    checks = run_checks(config, os.environ, dt.datetime.now(dt.UTC))
+    click.echo(render_checklist(checks))
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        raise SourcesFailed(f"{len(failed)} checks failed: {', '.join(failed)}")
+
+
+@cli.command()
 @config_option
 def cron(config_path: Path) -> None:
     """Print the crontab lines for the configured schedule and time zone.
