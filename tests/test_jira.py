@@ -438,3 +438,15 @@ def test_a_pull_past_its_time_limit_gives_up(cloud):
     assert result.status.state is SourceState.FAILED
     assert "time limit (report.pull_budget_seconds)" in (result.status.reason or "")
     assert fake.requests == []
+
+
+def test_each_page_is_reported_for_the_progress_display(cloud):
+    issues = [epic("PAY-1")] + [child(f"PAY-{n}", "PAY-1") for n in range(10, 260)]
+    fake, config = cloud(issues)
+    seen: list[tuple[str, int, int]] = []
+    ctx = PullContext(
+        config, WEEK, NOW, ENV, sleep=Sleeps(), progress=lambda *call: seen.append(call)
+    )
+    jira_source.pull(ctx)
+    assert [pages for _, _, pages in seen] == [1, 2, 3, 4, 5]  # bets, children x3, decisions
+    assert seen[-1] == ("Jira", 251, 5)

@@ -140,10 +140,14 @@ def draft(config_paths: tuple[Path, ...], week: str | None) -> None:
       weekly draft --config weekly.toml
     """
     from weekly import workflow
+    from weekly.progress import on_terminal
+
+    show = _progress_wanted(config_paths)
 
     def one(config: Config) -> Outcome:
         now = dt.datetime.now(config.report.zone)
-        return workflow.draft(config, now, os.environ, _week(week, now))
+        with on_terminal(show) as progress:
+            return workflow.draft(config, now, os.environ, _week(week, now), progress)
 
     _each_team(config_paths, one)
 
@@ -313,9 +317,11 @@ def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path,
     from weekly.errors import SourcesFailed
     from weekly.model import SourceState
     from weekly.pipeline import build_report
+    from weekly.progress import on_terminal
     from weekly.render.output import write_report
 
-    report = build_report(config, now, env, week)
+    with on_terminal(_progress_wanted(())) as progress:
+        report = build_report(config, now, env, week, progress)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)
     failed = [s for s in report.failed_sources if s.state is SourceState.FAILED]
@@ -334,6 +340,12 @@ def _written(html: Path, pdf: Path, left_out: tuple[str, ...]) -> None:
         click.echo(f"weekly: page fitted to one page: {line}", err=True)
     click.echo(str(html))
     click.echo(str(pdf))
+
+
+def _progress_wanted(config_paths: tuple[Path, ...]) -> bool:
+    """Progress only for a person at a terminal pulling one team's sources."""
+    one_team = len(config_paths) <= 1 and not any(p.is_dir() for p in config_paths)
+    return one_team and sys.stderr.isatty() and not _flag("quiet")
 
 
 def _flag(name: str) -> bool:

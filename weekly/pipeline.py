@@ -10,15 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 from weekly.config import Config
 from weekly.model import Report, SourceResult, SourceState, SourceStatus
+from weekly.progress import PullProgress
 from weekly.sources import SOURCES, PullContext, Source, SourceFailure
 from weekly.weeks import IsoWeek
 
 
-def build_report(config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek) -> Report:
+def build_report(
+    config: Config,
+    now: dt.datetime,
+    env: Mapping[str, str],
+    week: IsoWeek,
+    progress: PullProgress | None = None,
+) -> Report:
     """Pull every enabled source for `week`, as of `now` (shown in the team's zone)."""
     local_now = now.astimezone(config.report.zone)
     deadline = time.monotonic() + config.report.pull_budget_seconds
-    ctx = PullContext(config, week, local_now, env, deadline=deadline)
+    ctx = PullContext(config, week, local_now, env, deadline=deadline, progress=progress)
     enabled = [s for s in SOURCES.values() if s.enabled(config)]
     # Sources wait on the network, so they are pulled at once: the pull takes about as long
     # as the slowest source. Results keep the registry's order; one failing stops no other.

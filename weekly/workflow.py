@@ -25,6 +25,7 @@ from weekly.files import write_atomically
 from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
+from weekly.progress import PullProgress
 from weekly.render.output import WrittenReport, write_report
 from weekly.schedule import Slot, is_due
 from weekly.weeks import IsoWeek
@@ -40,11 +41,17 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def draft(config: Config, now: dt.datetime, env: Mapping[str, str], week: IsoWeek) -> Outcome:
+def draft(
+    config: Config,
+    now: dt.datetime,
+    env: Mapping[str, str],
+    week: IsoWeek,
+    progress: PullProgress | None = None,
+) -> Outcome:
     """Pull every source and write (or merge into) the week's draft."""
     folder = WeekFolder.of(config, week)
     previous = facts.load(folder.facts) if folder.facts.exists() else None
-    report = facts.carry_over(build_report(config, now, env, week), previous)
+    report = facts.carry_over(build_report(config, now, env, week, progress), previous)
     # Read the PM's draft before anything is written: a broken one stops the run untouched.
     if folder.draft.exists():
         read_draft(folder, week)

@@ -392,7 +392,8 @@ class FakeJira:
     With a token, requests must authenticate as the deployment expects (Cloud: Basic email:token,
     any email if none was given; Server: Bearer token). Every request is recorded in `requests`,
     in order. `issues` (sorted by key) and `fields` are the fake's own copies, which a test may
-    change between requests.
+    change between requests, unless `cache_searches` keeps each JQL's matches from its first
+    search: for big fixed datasets, where filtering every issue for every page is the cost.
     """
 
     def __init__(
@@ -405,6 +406,7 @@ class FakeJira:
         token: str | None = None,
         latency: float = 0.0,
         port: int = 0,
+        cache_searches: bool = False,
     ) -> None:
         if deployment not in ("Cloud", "Server"):
             raise ValueError(f"deployment must be 'Cloud' or 'Server', not {deployment!r}")
@@ -419,6 +421,7 @@ class FakeJira:
         self.requests: list[RecordedRequest] = []
         self._port = port
         self._faults: list[_Fault] = []
+        self._matches: dict[str, list[dict[str, Any]]] | None = {} if cache_searches else None
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -573,11 +576,21 @@ class FakeJira:
         return me
 
     def _matching(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        jql = _first(query, "jql") or ""
+        if self._matches is not None:
+            with self._lock:
+                cached = self._matches.get(jql)
+            if cached is not None:
+                return cached
         try:
-            predicate = compile_jql(_first(query, "jql") or "", self.fields)
+            predicate = compile_jql(jql, self.fields)
         except JqlError as error:
             raise _HttpError(400, str(error)) from None
-        return [i for i in self.issues if predicate(i)]
+        found = [i for i in self.issues if predicate(i)]
+        if self._matches is not None:
+            with self._lock:  # two pages racing on a new JQL both filter; either list is right
+                self._matches[jql] = found
+        return found
 
     def _search_jql(self, query: dict[str, list[str]]) -> dict[str, Any]:
         issues = self._matching(query)

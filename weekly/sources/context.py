@@ -21,6 +21,12 @@ class PullContext:
     sleep: Callable[[float], None] = field(default=time.sleep)
     # time.monotonic() after which sources give up (report.pull_budget_seconds).
     deadline: float | None = None
+    # Told after each page (source, items, pages) to show progress on a terminal.
+    progress: Callable[[str, int, int], None] | None = None
+
+    def pulled(self, source: str, items: int, pages: int) -> None:
+        if self.progress is not None:
+            self.progress(source, items, pages)
 
 
 class SourceFailure(Exception):

@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 from github import Github
 
@@ -39,6 +40,7 @@ def pull(ctx: PullContext) -> list[SourceResult]:
     results = []
     for repo in section.repositories:
         listing = Listing(repo, section, budget, time.time)
+        listing.on_items = partial(_progress, ctx, f"{NAME} {repo}")
         status_name = f"{NAME} ({repo})"
         try:
             bets, decisions = pull_repository(github, repo, section, listing, ctx)
@@ -119,6 +121,10 @@ def pull_repository(
         if not mapping.is_pull_request(i)
     ]
     return bets, decisions
+
+
+def _progress(ctx: PullContext, source: str, items: int, pages: int) -> None:
+    ctx.pulled(source, items, pages)
 
 
 def _by_milestone(milestones: list[Json], blocked: list[Json]) -> dict[int, Json]:

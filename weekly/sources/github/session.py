@@ -60,6 +60,9 @@ class Listing:
     section: GitHubSection
     budget: WaitBudget
     clock: Callable[[], float]
+    # Called as items arrive with (items, pages) so far, across this repository's listings.
+    on_items: Callable[[int, int], None] | None = None
+    items: int = 0
 
     def all(self, pages: Iterable[T], stop: Callable[[Json], bool] | None = None) -> list[Json]:
         """The raw JSON of every item, until `stop` says an item is past what we need."""
@@ -74,6 +77,7 @@ class Listing:
                     if stop is not None and stop(raw):
                         return items
                     items.append(raw)
+                    self._counted()
                 return items
             except GithubException as exc:
                 self._wait_or_fail(exc)
@@ -86,6 +90,11 @@ class Listing:
                 raise SourceFailure(
                     f"cannot reach GitHub at {self.section.base_url}; check sources.github.base_url"
                 ) from None
+
+    def _counted(self) -> None:
+        self.items += 1
+        if self.on_items is not None and self.items % PER_PAGE in (0, 1):
+            self.on_items(self.items, -(-self.items // PER_PAGE))
 
     def _wait_or_fail(self, exc: GithubException) -> None:
         headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}

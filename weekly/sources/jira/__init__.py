@@ -46,6 +46,7 @@ def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decis
     )
     budget = RetryBudget(waits, section)
     session = connect(section, ctx.env, budget)
+    session.on_page = lambda items, pages: ctx.pulled(NAME, items, pages)
     site_fields = budget.call(session.client.fields)
     ids = resolve(site_fields, section.fields)
     # The client would fetch /field again to translate names; it gets ours.

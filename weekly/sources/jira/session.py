@@ -70,6 +70,16 @@ class JiraSession:
     client: JIRA
     cloud: bool
     budget: RetryBudget
+    # Called after each page with (items, pages) so far, across all searches.
+    on_page: Callable[[int, int], None] | None = None
+    items: int = 0
+    pages: int = 0
+
+    def _page_done(self, count: int) -> None:
+        self.items += count
+        self.pages += 1
+        if self.on_page is not None:
+            self.on_page(self.items, self.pages)
 
     def search(
         self, jql: str, fields: list[str], expand: str | None = None
@@ -90,6 +100,7 @@ class JiraSession:
                     )
                 )
                 answer = _page(page)
+                self._page_done(len(answer["issues"]))
                 yield from answer["issues"]
                 token = answer.get("nextPageToken")
                 if answer.get("isLast", token is None) or not token:
@@ -110,6 +121,7 @@ class JiraSession:
                 )
                 answer = _page(page)
                 issues = answer["issues"]
+                self._page_done(len(issues))
                 yield from issues
                 start += len(issues)
                 if not issues or start >= int(answer.get("total", 0)):
