@@ -37,21 +37,24 @@ class JiraFigures:
     replay_seconds: float
 
 
-def dataset() -> list[dict[str, object]]:
+def dataset(
+    bets: int = BETS, children: int = CHILDREN, decisions: int = DECISIONS
+) -> list[dict[str, object]]:
+    """`bets` epics, `children` stories spread over them (every 50th flagged), `decisions`."""
     issues: list[dict[str, object]] = [
         issue(
             f"PAY-{n}", f"Bet {n}", issuetype="Epic", status="In Progress", category="indeterminate"
         )
-        for n in range(1, BETS + 1)
+        for n in range(1, bets + 1)
     ]
-    for n in range(CHILDREN):
+    for n in range(children):
         flagged = {"customfield_10021": [{"value": "Impediment"}]} if n % BLOCKED_EVERY == 0 else {}
         issues.append(
-            issue(f"PAY-{1000 + n}", f"Story {n}", parent=f"PAY-{1 + n % BETS}", custom=flagged)
+            issue(f"PAY-{1000 + n}", f"Story {n}", parent=f"PAY-{1 + n % bets}", custom=flagged)
         )
     issues += [
         issue(f"PAY-{20000 + n}", f"Decision {n}", labels=["decision-needed"])
-        for n in range(DECISIONS)
+        for n in range(decisions)
     ]
     return issues
 

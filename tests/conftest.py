@@ -132,3 +132,15 @@ class Inbox:
             email.message_from_bytes(e.original_content, policy=email.policy.default)
             for e in self.envelopes
         ]
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server on loopback: (its Inbox, its port)."""
+    from aiosmtpd.controller import Controller
+
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()

@@ -8,22 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import Inbox, free_port
+from conftest import free_port
 
 from weekly.cli import main
 
 # Always due: any moment of a week is after its Monday 00:00.
 ALWAYS = '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n'
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
 
 
 @pytest.fixture(autouse=True)

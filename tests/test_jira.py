@@ -442,7 +442,7 @@ def test_a_pull_past_its_time_limit_gives_up(cloud):
 
 def test_each_page_is_reported_for_the_progress_display(cloud):
     issues = [epic("PAY-1")] + [child(f"PAY-{n}", "PAY-1") for n in range(10, 260)]
-    fake, config = cloud(issues)
+    _, config = cloud(issues)
     seen: list[tuple[str, int, int]] = []
     ctx = PullContext(
         config, WEEK, NOW, ENV, sleep=Sleeps(), progress=lambda *call: seen.append(call)

@@ -56,15 +56,6 @@ deadline = 2026-12-02
 """
 
 
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
-
-
 def workspace(tmp_path: Path, port: int, extra: str = "") -> Config:
     (tmp_path / "metrics.csv").write_text(
         "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
