@@ -8,6 +8,10 @@
   requests with plain `requests` (see benchmarks/jira_pull.py).
 - github: 5 repositories x (2,000 issues + 500 pull requests) from the local fake GitHub,
   measured the same way (see benchmarks/github_pull.py).
+- parallel: a report with Jira and GitHub, 100 ms a response, against the slower of the
+  two pulled alone (see benchmarks/parallel_pull.py).
+- memory: peak RSS of a process pulling 50,000 Jira issues against one that only imports
+  the pull (see benchmarks/memory_pull.py).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import github_pull, jira_pull
+from benchmarks import github_pull, jira_pull, memory_pull, parallel_pull
 
 RUNS = 3
 
@@ -97,6 +101,25 @@ def main() -> int:
             f"{gh.seconds:.2f} s",
             f"{gh.replay_seconds:.2f} s",
             gh.seconds / gh.replay_seconds,
+        )
+    )
+    par = parallel_pull.run()
+    rows.append(
+        (
+            f"Jira ({par.jira_requests} requests) + GitHub ({par.github_requests}) at "
+            f"{parallel_pull.LATENCY * 1000:.0f} ms a response: wall time vs slower source alone",
+            f"{par.both_seconds:.2f} s",
+            f"{par.slowest_alone:.2f} s",
+            par.both_seconds / par.slowest_alone,
+        )
+    )
+    mem = memory_pull.run()
+    rows.append(
+        (
+            f"Jira: 50,000 issues ({mem.requests} requests), peak RSS vs importing the pull",
+            f"{mem.peak_mb:.0f} MB",
+            f"{mem.floor_mb:.0f} MB",
+            mem.peak_mb / mem.floor_mb,
         )
     )
     width = max(len(r[0]) for r in rows)

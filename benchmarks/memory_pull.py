@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, issue
+from benchmarks import jira_pull
+from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira
 
-BETS, CHILDREN, BLOCKED_EVERY = 500, 49_500, 100
+BETS, CHILDREN = 500, 49_500
 
 # Runs the command in its argv, then prints the command's peak RSS (KiB on Linux).
 LAUNCHER = (
@@ -28,7 +29,8 @@ LAUNCHER = (
     "sys.exit(code)"
 )
 FLOOR = "import weekly.pipeline, weekly.sources.jira"
-PULL = f"""
+# argv: the config, then the bets, children and blockers the pull must find.
+PULL = """
 import datetime as dt, sys
 from pathlib import Path
 import weekly.pipeline
@@ -39,12 +41,11 @@ from weekly.weeks import IsoWeek
 
 now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)
 config, _ = load_config(Path(sys.argv[1]))
-result = jira.pull(PullContext(config, IsoWeek.of(now.date()), now, {{"JIRA_TOKEN": "t"}}))
+result = jira.pull(PullContext(config, IsoWeek.of(now.date()), now, {"JIRA_TOKEN": "t"}))
 children = sum(b.progress.total for b in result.bets if b.progress)
 blockers = sum(len(b.blockers) for b in result.bets)
-assert (len(result.bets), children, blockers) == ({BETS}, {CHILDREN}, {CHILDREN // BLOCKED_EVERY}), (
-    result.status, len(result.bets), children, blockers
-)
+found = [len(result.bets), children, blockers]
+assert found == [int(n) for n in sys.argv[2:]], (result.status, found)
 """
 
 
@@ -55,30 +56,13 @@ class MemoryFigures:
     requests: int
 
 
-def dataset() -> list[dict[str, object]]:
-    issues: list[dict[str, object]] = [
-        issue(
-            f"PAY-{n}", f"Bet {n}", issuetype="Epic", status="In Progress", category="indeterminate"
-        )
-        for n in range(1, BETS + 1)
-    ]
-    for n in range(CHILDREN):
-        flagged = {"customfield_10021": [{"value": "Impediment"}]} if n % BLOCKED_EVERY == 0 else {}
-        issues.append(
-            issue(f"PAY-{1000 + n}", f"Story {n}", parent=f"PAY-{1 + n % BETS}", custom=flagged)
-        )
-    return issues
-
-
 def peak_mb(code: str, *args: str) -> float:
     """Peak RSS in MB of `python -c code args`, as read by a launcher process."""
     python = sys.executable
-    done = subprocess.run(
-        [python, "-c", LAUNCHER, python, "-c", code, *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    command = [python, "-c", LAUNCHER, python, "-c", code, *args]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"the measured child failed:\n{done.stderr}")
     return int(done.stdout.split()[-1]) / 1024
 
 
@@ -86,7 +70,11 @@ def run() -> MemoryFigures:
     floor = peak_mb(FLOOR)
     with (
         FakeJira(
-            dataset(), CLOUD_FIELDS, email="pm@example.com", token="t", cache_searches=True
+            jira_pull.dataset(BETS, CHILDREN, decisions=0),
+            CLOUD_FIELDS,
+            email="pm@example.com",
+            token="t",
+            cache_searches=True,
         ) as fake,
         TemporaryDirectory() as tmp,
     ):
@@ -97,6 +85,7 @@ def run() -> MemoryFigures:
             '[metric.a]\ndirection = "higher"\n'
             f'[sources.jira]\nurl = "{fake.url}"\nemail = "pm@example.com"\nprojects = ["PAY"]\n'
         )
-        peak = peak_mb(PULL, str(folder / "weekly.toml"))
+        expected = (BETS, CHILDREN, CHILDREN // jira_pull.BLOCKED_EVERY)
+        peak = peak_mb(PULL, str(folder / "weekly.toml"), *map(str, expected))
         requests = len(fake.requests)
     return MemoryFigures(peak, floor, requests)

@@ -67,10 +67,10 @@ def run() -> ParallelFigures:
         jira += 'projects = ["PAY"]\n'
         repos = ", ".join(f'"{n}"' for n in names)
         github = f'[sources.github]\nbase_url = "{github_fake.url}"\nrepositories = [{repos}]\n'
+        configs = {}
         for name, sections in (("jira", jira), ("github", github), ("both", jira + github)):
             (folder / f"{name}.toml").write_text(common + sections)
-        configs = {name: load_config(folder / f"{name}.toml")[0] for name in ("jira", "github")}
-        configs["both"] = load_config(folder / "both.toml")[0]
+            configs[name] = load_config(folder / f"{name}.toml")[0]
 
         def pull(name: str) -> tuple[float, int, int]:
             """Seconds to build the report, and the requests Jira and GitHub answered."""

@@ -54,32 +54,29 @@ def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decis
 
     epics = list(session.search(bets_jql(section, ctx.week), bet_fields(ids), expand="changelog"))
     bet_keys = [str(e["key"]) for e in epics]
-    children: dict[str, list[mapping.Issue]] = defaultdict(list)
+    site = section.url
+    children: dict[str, mapping.Children] = defaultdict(mapping.Children)
     for chunk in _chunks(bet_keys):
         for child in session.search(children_jql(chunk, ids), child_fields(ids)):
             owner = mapping.parent_key(child, ids, set(chunk))
             if owner:
-                children[owner].append(child)
+                children[owner].add(child, ids, section.blocked_statuses, site, ctx.week)
 
-    blocked: dict[str, list[mapping.Issue]] = defaultdict(list)
-    for bet_key, kids in children.items():
-        blocked[bet_key] = [
-            c for c in kids if mapping.blocked_reason(c, ids, section.blocked_statuses)
-        ]
     since = {}
-    for chunk in _chunks([str(c["key"]) for kids in blocked.values() for c in kids]):
+    blocked_keys = [str(c["key"]) for tally in children.values() for c in tally.blocked]
+    for chunk in _chunks(blocked_keys):
         for issue in session.search(f"key in ({', '.join(chunk)})", ["updated"], "changelog"):
             since[str(issue["key"])] = mapping.blocked_since(issue, ids, section.blocked_statuses)
 
-    site = section.url
     bets = []
     for epic in epics:
         key = str(epic["key"])
+        tally = children[key]
         blockers = [
             mapping.blocker(issue, key, since.get(str(issue["key"])), site)
-            for issue in blocked[key]
+            for issue in tally.blocked
         ]
-        bets.append(mapping.bet(epic, children[key], blockers, ids, site, ctx.week, ctx.now.date()))
+        bets.append(mapping.bet(epic, tally, blockers, ids, site, ctx.week, ctx.now.date()))
 
     decisions = [
         mapping.decision(issue, ids, site)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from weekly.model import (
@@ -93,9 +94,46 @@ def blocked_since(issue: Issue, ids: FieldIds, blocked_statuses: Iterable[str]) 
     return latest.date() if latest else None
 
 
+@dataclass
+class Children:
+    """What a bet needs of its child issues, counted as they stream in: keeping 50,000
+    raw issues until the end would cost hundreds of megabytes."""
+
+    total: int = 0
+    done: int = 0
+    points_total: float = 0.0
+    points_done: float = 0.0
+    has_points: bool = False
+    delivered: list[Delivery] = field(default_factory=list)
+    blocked: list[Issue] = field(default_factory=list)
+
+    def add(
+        self, child: Issue, ids: FieldIds, blocked_statuses: Iterable[str], site: str, week: IsoWeek
+    ) -> None:
+        finished = is_done(child)
+        self.total += 1
+        self.done += finished
+        points = _number(fields_of(child).get(ids.story_points)) if ids.story_points else None
+        if points is not None:
+            self.has_points = True
+            self.points_total += points
+            self.points_done += points if finished else 0.0
+        self.delivered.extend(_delivered([child], site, week))
+        if blocked_reason(child, ids, blocked_statuses):
+            self.blocked.append(child)
+
+    @property
+    def progress(self) -> Progress | None:
+        if not self.total:
+            return None
+        if self.has_points:
+            return Progress(self.done, self.total, self.points_done, self.points_total or None)
+        return Progress(self.done, self.total)
+
+
 def bet(
     epic: Issue,
-    children: list[Issue],
+    children: Children,
     blockers: list[Blocker],
     ids: FieldIds,
     site: str,
@@ -112,11 +150,11 @@ def bet(
         owner=_person(fields.get("assignee")),
         status=_health(epic, ids, target, blockers, today),
         confidence=_confidence(fields.get(ids.confidence) if ids.confidence else None),
-        progress=_progress(children, ids) if children else None,
+        progress=children.progress,
         target_date=target,
         blockers=tuple(blockers),
         slip=_slip(epic, ids, target, week),
-        delivered=tuple(_delivered(children, site, week)),
+        delivered=tuple(children.delivered),
     )
 
 
@@ -196,17 +234,6 @@ def _confidence(value: object) -> Confidence | None:
             else Confidence.LOW
         )
     return None
-
-
-def _progress(children: list[Issue], ids: FieldIds) -> Progress:
-    done = [c for c in children if is_done(c)]
-    points_total = points_done = None
-    if ids.story_points:
-        estimates = [(_number(fields_of(c).get(ids.story_points)), is_done(c)) for c in children]
-        if any(points is not None for points, _ in estimates):
-            points_total = sum(p or 0 for p, _ in estimates)
-            points_done = sum(p or 0 for p, finished in estimates if finished)
-    return Progress(len(done), len(children), points_done, points_total or None)
 
 
 def _slip(epic: Issue, ids: FieldIds, target: dt.date | None, week: IsoWeek) -> Slip | None:
