@@ -390,7 +390,10 @@ def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, 
         told = [m for m in box.messages() if m["To"] == "pm@example.com"]
         assert len(told) == (0 if retried else 1)
         if not retried:
-            assert "will not be retried" in told[0].get_body(("plain",)).get_content()
+            assert (
+                "does not retry a report the server refused"
+                in told[0].get_body(("plain",)).get_content()
+            )
             assert workflow.run(config, at(17), {}).lines == []  # left to a person
         else:
             with pytest.raises(DeliveryError):
@@ -399,3 +402,81 @@ def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, 
         assert len(attempts) == (2 if retried else 1)
     finally:
         controller.stop()
+
+
+def test_friday_mail_carries_facts_pulled_at_the_draft_time(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(10, days=-4), {}, WEEK)  # drafted on Monday
+    csv = tmp_path / "metrics.csv"
+    csv.write_text(csv.read_text() + "2026-11-27,payers,150\n", encoding="utf-8")
+    workflow.run(config, at(16), {})  # the 14:00 draft time passed since: pull again
+    (message,) = box.messages()
+    assert "150" in message["Subject"]
+
+
+class SlowToConfirm(Inbox):
+    """Takes the message, then answers DATA after the client gave up waiting."""
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+
+        self.envelopes.append(envelope)
+        await asyncio.sleep(1.5)
+        return "250 2.0.0 Ok: queued"
+
+
+def test_a_send_cut_off_after_the_message_was_handed_over_is_never_sent_again(tmp_path):
+    from weekly.deliver.ledger import Interrupted, Ledger
+    from weekly.deliver.smtp import DeliveryError
+
+    box = SlowToConfirm()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        workspace(tmp_path, controller.port)
+        toml = tmp_path / "weekly.toml"  # [delivery.smtp] is its last table
+        toml.write_text(toml.read_text() + "timeout_seconds = 0.5\n", encoding="utf-8")
+        config = load_config(toml)[0]
+        workflow.draft(config, at(14), {}, WEEK)
+        with pytest.raises(DeliveryError, match="it may have been delivered"):
+            workflow.run(config, at(16), {})
+        assert Ledger(tmp_path / "reports" / "ledger.sqlite").latest("Payments", WEEK).state == (
+            "sending"
+        )
+        with pytest.raises(Interrupted):
+            workflow.run(config, at(17), {})
+        assert len(box.envelopes) == 1
+    finally:
+        controller.stop()
+
+
+def test_a_new_reason_to_hold_tells_the_pm_again_and_force_does_not_skip_a_hold(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK, force=True)  # --force: still held
+    assert [m["To"] for m in box.messages()] == ["pm@example.com"]
+    workflow.send(config, at(17), {}, WEEK)  # same reason: not told again
+    assert len(box.envelopes) == 1
+
+
+def test_each_resend_on_purpose_gets_the_next_message_id(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK)
+    workflow.send(config, at(17), {}, WEEK, force=True)
+    workflow.send(config, at(18), {}, WEEK, force=True)
+    ids = [m["Message-ID"] for m in box.messages()]
+    assert ids == [
+        "<2026-W48.payments.weekly@example.com>",
+        "<2026-W48.payments.weekly.2@example.com>",
+        "<2026-W48.payments.weekly.3@example.com>",
+    ]
+    folder = WeekFolder.of(config, WEEK).path
+    assert {p.name for p in folder.glob("*.eml")} == {
+        "payments-weekly-2026-W48.eml",
+        "payments-weekly-2026-W48.2.eml",
+        "payments-weekly-2026-W48.3.eml",
+    }

@@ -26,8 +26,9 @@ from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
 from weekly.progress import PullProgress
+from weekly.render.format import plural
 from weekly.render.output import WrittenReport, write_report
-from weekly.schedule import Slot, is_due
+from weekly.schedule import Slot, due_at, is_due
 from weekly.weeks import IsoWeek
 
 Sender = Callable[[EmailMessage], str]
@@ -50,14 +51,23 @@ def draft(
 ) -> Outcome:
     """Pull every source and write (or merge into) the week's draft."""
     folder = WeekFolder.of(config, week)
-    previous = facts.load(folder.facts) if folder.facts.exists() else None
+    outcome = Outcome([str(folder.draft)])
+    previous = None
+    if folder.facts.exists():
+        try:
+            previous = facts.load(folder.facts)
+        except WeeklyError:
+            # Unreadable (hand-edited, or from another version): the pull replaces it.
+            folder.facts.replace(folder.facts.with_suffix(".json.unreadable"))
+            outcome.warnings.append(
+                f"weekly: {folder.facts} could not be read; moved it aside and pulled afresh"
+            )
     report = facts.carry_over(build_report(config, now, env, week, progress), previous)
     # Read the PM's draft before anything is written: a broken one stops the run untouched.
     if folder.draft.exists():
         read_draft(folder, week)
     write_atomically(folder.facts, facts.dump(report))
     new = write_draft(report, folder, now)
-    outcome = Outcome([str(folder.draft)])
     if not new:
         outcome.warnings.append(
             f"weekly: merged fresh facts into {folder.draft} (backup: {folder.backup.name})"
@@ -88,28 +98,35 @@ def send(
     dry_run: bool = False,
     sender: Sender | None = None,
 ) -> Outcome:
-    """Render the draft and mail it once; hold it when the config says so."""
+    """Render the draft and mail it once; hold it when the config says so.
+
+    `force` sends a week again on purpose (or one whose send never finished); it does not
+    skip the holds: an unapproved draft under `unapproved = "hold"` needs `approved: true`.
+    """
     delivery = _delivery(config)
     if sender is None:
         smtp_password(delivery.smtp, env)  # a missing password stops us before the ledger
     deliver: Sender = sender or (lambda message: smtp_send(message, delivery.smtp, env))
-    report, approved = page(config, week)
-    folder = WeekFolder.of(config, week)
-    ledger = Ledger(config.resolve(config.report.output_dir) / "ledger.sqlite")
+    now = now.astimezone(config.report.zone)  # the ledger and its messages speak team time
+    team = config.report.team
+    ledger = _ledger(config)
     outcome = Outcome()
-    with ledger.lock(report.team, week):
-        latest = ledger.latest(report.team, week)
+    with ledger.lock(team, week):
+        latest = ledger.latest(team, week)
         if latest is not None and not force:
             if latest.state == "sent":
                 raise AlreadySent(latest)
             if latest.state == "sending":
                 raise Interrupted(latest)
+        report, approved = page(config, week)
+        folder = WeekFolder.of(config, week)
+        notice = _Notice(report, week, folder, delivery, deliver, now, dry_run)
         reasons = _hold_reasons(report, approved, delivery)
-        if reasons and not force:
-            _hold(report, week, reasons, folder, delivery, ledger, now, dry_run, deliver, outcome)
+        if reasons:
+            notice.hold(reasons, ledger, outcome)
             return outcome
         # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
-        resend = latest.attempt + 1 if latest is not None and latest.state == "sent" else 1
+        number = ledger.sent_count(team, week) + 1
         written = _render(config, report, week)
         message = build_message(
             written.view,
@@ -117,18 +134,17 @@ def send(
             pdf_name=written.pdf.name,
             sender=delivery.sender,
             recipients=delivery.recipients,
-            message_id=message_id(report.team, week, delivery.sender, resend),
+            message_id=message_id(team, week, delivery.sender, number),
             now=now,
         )
-        suffix = ".eml" if resend == 1 else f".{resend}.eml"
-        eml = written.pdf.with_suffix(suffix)
+        eml = written.pdf.with_suffix(".eml" if number == 1 else f".{number}.eml")
         write_atomically(eml, bytes(message))
+        readers = plural(len(delivery.recipients), "recipient")
         if dry_run:
-            recipients = ", ".join(delivery.recipients)
-            outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {recipients}"])
+            outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {readers}"])
             return outcome
         attempt = ledger.begin(
-            report.team,
+            team,
             week,
             message_id=str(message["Message-ID"]),
             recipients=delivery.recipients,
@@ -138,81 +154,70 @@ def send(
         try:
             reply = deliver(message)
         except DeliveryError as exc:
-            ledger.fail(
-                report.team, week, attempt, reason=exc.message, now=now, retry=exc.transient
-            )
+            if exc.maybe_delivered:
+                raise  # left 'sending': the next run says so instead of sending again
+            ledger.fail(team, week, attempt, reason=exc.message, now=now, retry=exc.transient)
             if not exc.transient:
-                _tell_pm_of_failure(report, week, exc, folder, delivery, deliver, outcome, now)
+                notice.failure(exc, outcome)
             raise
-        ledger.finish(report.team, week, attempt, reply=reply, now=now)
+        ledger.finish(team, week, attempt, reply=reply, now=now)
         if not approved:
             log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
-    outcome.lines.extend(
-        [
-            str(eml),
-            f"sent {message['Subject']!r} to {len(delivery.recipients)} recipients ({reply})",
-        ]
-    )
+    outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
     return outcome
 
 
-def _tell_pm_of_failure(
-    report: Report,
-    week: IsoWeek,
-    failure: DeliveryError,
-    folder: WeekFolder,
-    delivery: DeliverySection,
-    deliver: Sender,
-    outcome: Outcome,
-    now: dt.datetime,
-) -> None:
-    """A refused mail is not tried again by the hourly run: the PM must hear of it."""
-    reason = f"the mail server refused the report ({failure.message}); it will not be retried"
-    notice = build_notice(
-        report.team,
-        week,
-        [reason],
-        draft_path=folder.draft,
-        sender=delivery.sender,
-        pm=delivery.pm,
-        now=now,
-    )
-    with contextlib.suppress(DeliveryError):  # the server may refuse this one too
-        deliver(notice)
-        outcome.warnings.append(f"weekly: told {delivery.pm} that the send failed")
+@dataclass(frozen=True)
+class _Notice:
+    """Telling the PM about a week that did not go out."""
 
+    report: Report
+    week: IsoWeek
+    folder: WeekFolder
+    delivery: DeliverySection
+    deliver: Sender
+    now: dt.datetime
+    dry_run: bool
 
-def _hold(
-    report: Report,
-    week: IsoWeek,
-    reasons: list[str],
-    folder: WeekFolder,
-    delivery: DeliverySection,
-    ledger: Ledger,
-    now: dt.datetime,
-    dry_run: bool,
-    deliver: Sender,
-    outcome: Outcome,
-) -> None:
-    """Keep the report back and tell the PM once (the hourly runs after stay quiet)."""
-    outcome.lines.append(f"held {report.team} {week}: {'; '.join(reasons)}")
-    first = dry_run or ledger.hold(report.team, week, reason="; ".join(reasons), now=now)
-    if not first:
-        return
-    notice = build_notice(
-        report.team,
-        week,
-        reasons,
-        draft_path=folder.draft,
-        sender=delivery.sender,
-        pm=delivery.pm,
-        now=now,
-    )
-    if dry_run:
-        outcome.lines.append(f"would tell {delivery.pm} that the report is waiting")
-    else:
-        deliver(notice)
-        outcome.lines.append(f"told {delivery.pm} that the report is waiting")
+    def hold(self, reasons: list[str], ledger: Ledger, outcome: Outcome) -> None:
+        """Keep the report back; tell the PM once for each new reason, then record it (a
+        notice that fails to go out is tried again by the next run)."""
+        reason = "; ".join(reasons)
+        outcome.lines.append(f"held {self.report.team} {self.week}: {reason}")
+        if ledger.held_for(self.report.team, self.week, reason):
+            return
+        if self.dry_run:
+            outcome.lines.append(f"would tell {self.delivery.pm} that the report is waiting")
+            return
+        self._tell(reasons, None)
+        ledger.hold(self.report.team, self.week, reason=reason, now=self.now)
+        outcome.lines.append(f"told {self.delivery.pm} that the report is waiting")
+
+    def failure(self, failure: DeliveryError, outcome: Outcome) -> None:
+        """A refused mail is not tried again by the hourly run: the PM must hear of it."""
+        reason = f"the mail server refused the report ({failure.message})"
+        steps = (
+            "Fix what the mail server refused (above), or the recipients in the config.",
+            "Run `weekly send` to send it: the hourly `weekly run` does not retry a report "
+            "the server refused.",
+        )
+        with contextlib.suppress(DeliveryError):  # the server may refuse this one too
+            self._tell([reason], steps)
+            outcome.warnings.append(f"weekly: told {self.delivery.pm} that the send failed")
+
+    def _tell(self, reasons: list[str], steps: tuple[str, ...] | None) -> None:
+        self.deliver(
+            build_notice(
+                self.report.team,
+                self.week,
+                reasons,
+                draft_path=self.folder.draft,
+                sender=self.delivery.sender,
+                pm=self.delivery.pm,
+                now=self.now,
+                steps=steps,
+            )
+        )
 
 
 def run(
@@ -223,25 +228,42 @@ def run(
     dry_run: bool = False,
     sender: Sender | None = None,
 ) -> Outcome:
-    """What cron calls every hour: draft if due and not drafted, send if due and not sent."""
+    """What cron calls every hour: draft if due and not drafted since the draft time, send if
+    due and not sent."""
     zone = config.report.zone
-    local = now.astimezone(zone)
-    week = IsoWeek.of(local.date())
+    now = now.astimezone(zone)
+    week = IsoWeek.of(now.date())
     folder = WeekFolder.of(config, week)
     outcome = Outcome()
-    if is_due(Slot.parse(config.schedule.draft), now, zone) and not folder.draft.exists():
+    draft_slot = Slot.parse(config.schedule.draft)
+    if is_due(draft_slot, now, zone) and _pulled_before(folder, due_at(draft_slot, week, zone)):
+        # Also when a draft exists from earlier in the week: Friday's mail must carry
+        # Friday's facts. Pulling again keeps every edit.
         drafted = draft(config, now, env, week)
         outcome.lines.extend(drafted.lines)
         outcome.warnings.extend(drafted.warnings)
     if config.delivery is not None and is_due(Slot.parse(config.schedule.send), now, zone):
-        ledger = Ledger(config.resolve(config.report.output_dir) / "ledger.sqlite")
-        latest = ledger.latest(config.report.team, week)
+        latest = _ledger(config).latest(config.report.team, week)
         retry = latest is None or (latest.state != "sent" and latest.retry)
         if retry:
             # send() holds, sends, or reports a send that never finished: never blindly twice.
             sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
             outcome.lines.extend(sent.lines)
     return outcome
+
+
+def _pulled_before(folder: WeekFolder, moment: dt.datetime) -> bool:
+    """True when the week has no facts, or only facts pulled before `moment`."""
+    if not folder.facts.exists():
+        return True
+    try:
+        return facts.load(folder.facts).generated_at < moment
+    except WeeklyError:
+        return True
+
+
+def _ledger(config: Config) -> Ledger:
+    return Ledger(config.resolve(config.report.output_dir) / "ledger.sqlite")
 
 
 def _render(config: Config, report: Report, week: IsoWeek) -> WrittenReport:

@@ -113,6 +113,14 @@ def render_text(view: PageView) -> str:
     return render_bundled(view, TEXT_TEMPLATE).strip() + "\n"
 
 
+_HOLD_STEPS = (
+    "Check and edit the draft at {draft}",
+    "Set `approved: true` in it.",
+    "Run `weekly send`, or wait for the next hourly `weekly run`, which sends it once "
+    "nothing above holds it back.",
+)
+
+
 def build_notice(
     team: str,
     week: IsoWeek,
@@ -122,6 +130,7 @@ def build_notice(
     sender: str,
     pm: str,
     now: dt.datetime,
+    steps: Sequence[str] | None = None,
 ) -> EmailMessage:
     """The plain-text mail that tells the PM a send is held, why, and what to do about it."""
     title = f"{team} weekly {week}"
@@ -130,11 +139,10 @@ def build_notice(
         f"{title} ({fmt.week_range(week)}) has not been sent to its readers, because:\n"
         f"\n{listed}\n\n"
         "To send it:\n"
-        f"  1. Check and edit the draft at {draft_path}\n"
-        "  2. Set `approved: true` in it.\n"
-        "  3. Run `weekly send`, or wait for the next hourly `weekly run`, which sends it\n"
-        "     once nothing above holds it back.\n"
-        "\n"
+        + "".join(
+            f"  {n}. {step}\n" for n, step in enumerate(steps or _HOLD_STEPS, start=1)
+        ).replace("{draft}", str(draft_path))
+        + "\n"
         "Nothing has gone to the recipients yet.\n"
     )
     notice_id = make_msgid(idstring=f"{week}.{_ascii_slug(team)}.notice", domain=_domain(sender))

@@ -223,19 +223,36 @@ class Ledger:
     ) -> None:
         """Mark an attempt 'failed': the mail did not go out. `retry` says whether the next
         run may try again (a temporary failure) or must leave it to a person."""
-        self._close(team, week, attempt, "failed", reply=None, reason=reason, now=now)
-        with self._transaction(write=True) as con:
-            con.execute(
-                "UPDATE sends SET retry = ? WHERE team = ? AND week = ? AND attempt = ?",
-                (int(retry), team, str(week), attempt),
+        self._close(team, week, attempt, "failed", reply=None, reason=reason, now=now, retry=retry)
+
+    def held_for(self, team: str, week: IsoWeek, reason: str) -> bool:
+        """Whether the week was already held for this very reason (and the PM told of it)."""
+        with self._transaction(write=False) as con:
+            return (
+                con.execute(
+                    "SELECT 1 FROM sends WHERE team = ? AND week = ? AND state = 'held' "
+                    "AND reason = ? LIMIT 1",
+                    (team, str(week), reason),
+                ).fetchone()
+                is not None
             )
 
+    def sent_count(self, team: str, week: IsoWeek) -> int:
+        """How many times the week went out: a deliberate resend gets the next number."""
+        with self._transaction(write=False) as con:
+            row = con.execute(
+                "SELECT COUNT(*) FROM sends WHERE team = ? AND week = ? AND state = 'sent'",
+                (team, str(week)),
+            ).fetchone()
+        return int(row[0])
+
     def hold(self, team: str, week: IsoWeek, *, reason: str, now: dt.datetime) -> bool:
-        """Record that the week was held; True only the first time, so the PM is told once."""
+        """Record that the week was held; True the first time for this reason."""
         with self._transaction(write=True) as con:
             seen = con.execute(
-                "SELECT 1 FROM sends WHERE team = ? AND week = ? AND state = 'held' LIMIT 1",
-                (team, str(week)),
+                "SELECT 1 FROM sends WHERE team = ? AND week = ? AND state = 'held' "
+                "AND reason = ? LIMIT 1",
+                (team, str(week), reason),
             ).fetchone()
             con.execute(
                 "INSERT INTO sends (team, week, attempt, state, started_at, finished_at, reason) "
@@ -261,12 +278,13 @@ class Ledger:
         reply: str | None,
         reason: str | None,
         now: dt.datetime,
+        retry: bool = True,
     ) -> None:
         with self._transaction(write=True) as con:
             changed = con.execute(
-                "UPDATE sends SET state = ?, finished_at = ?, reply = ?, reason = ? "
+                "UPDATE sends SET state = ?, finished_at = ?, reply = ?, reason = ?, retry = ? "
                 "WHERE team = ? AND week = ? AND attempt = ? AND state = 'sending'",
-                (state, _stamp(now), reply, reason, team, str(week), attempt),
+                (state, _stamp(now), reply, reason, int(retry), team, str(week), attempt),
             ).rowcount
         if changed != 1:
             # Only code that skipped begin() or the lock gets here: a bug, not a user's problem.

@@ -8,6 +8,7 @@ import ssl
 from collections.abc import Mapping
 from contextlib import suppress
 from email.message import EmailMessage
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from weekly.config import SmtpSection
@@ -23,9 +24,12 @@ class DeliveryError(WeeklyError):
 
     exit_code = EXIT_SOURCE_OR_DELIVERY
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    def __init__(self, message: str, *, transient: bool, maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+        # The connection broke after the message was handed over: it may have gone out.
+        # Only a person can tell, so the send must not be retried by itself.
+        self.maybe_delivered = maybe_delivered
 
 
 class _KeepsDataReply(smtplib.SMTP):
@@ -33,9 +37,12 @@ class _KeepsDataReply(smtplib.SMTP):
     drops: it is the receipt the send ledger records."""
 
     data_reply: tuple[int, bytes] | None = None
+    in_data = False  # from the DATA command until its final reply
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.in_data = True
         reply = super().data(msg)
+        self.in_data = False
         self.data_reply = reply
         return reply
 
@@ -48,13 +55,21 @@ def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> st
     """Send `message`; return the server's reply to DATA, e.g. `250 2.0.0 Ok: queued as 1234`."""
     secret = password(smtp, env)
     where = f"SMTP server {smtp.host}:{smtp.port}"
+    client: list[_KeepsDataReply] = []
     try:
-        return _send(message, smtp, secret)
+        return _send(message, smtp, secret, client)
     except (smtplib.SMTPException, OSError) as exc:
         transient, what = _describe(exc, smtp)
         line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
         if secret:
             line = line.replace(secret, "***")
+        broke_in_data = bool(client and client[0].in_data)
+        if broke_in_data and not isinstance(exc, smtplib.SMTPResponseException):
+            raise DeliveryError(
+                f"{line}, after the report was handed over: it may have been delivered",
+                transient=False,
+                maybe_delivered=True,
+            ) from None
         raise DeliveryError(line, transient=transient) from None
 
 
@@ -76,7 +91,9 @@ def password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
     return password
 
 
-def _send(message: EmailMessage, smtp: SmtpSection, password: str | None) -> str:
+def _send(
+    message: EmailMessage, smtp: SmtpSection, password: str | None, opened: list[_KeepsDataReply]
+) -> str:
     client: _KeepsDataReply
     if smtp.security == "ssl":
         client = _SslClient(
@@ -84,12 +101,17 @@ def _send(message: EmailMessage, smtp: SmtpSection, password: str | None) -> str
         )
     else:
         client = _KeepsDataReply(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    opened.append(client)  # the caller asks it, on an error, how far the send got
     try:
         if smtp.security == "starttls":
             client.starttls(context=ssl.create_default_context())
         if smtp.user and password is not None:
             client.login(smtp.user, password)
-        refused = client.send_message(message)
+        # Not send_message(): its generator turns a body line "From …" into ">From …"
+        # (python/cpython#89462), so readers would get a text the archived .eml lacks.
+        recipients = [address for _, address in getaddresses(message.get_all("To", []))]
+        body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        refused = client.sendmail(str(message["From"]), recipients, body)
     except BaseException:
         client.close()  # not QUIT: a server that just timed out would make us wait again
         raise
