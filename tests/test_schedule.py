@@ -181,7 +181,8 @@ def job(snippet: str) -> str:
 def test_cron_for_a_berlin_team_on_a_berlin_host(tmp_path: Path, monkeypatch) -> None:
     snippet = cron(tmp_path, monkeypatch, team_zone=BERLIN, host_zone=BERLIN)
     config = tmp_path.resolve() / "weekly.toml"
-    assert job(snippet) == f"0 * * * 5 /opt/weekly/bin/weekly run --config {config}"
+    # Friday, and on to Sunday: a held or failed send is tried again until the week ends.
+    assert job(snippet) == f"0 * * * 0,5,6 /opt/weekly/bin/weekly run --config {config}"
     assert "# weekly: draft at Fri 14:00, send at Fri 16:00 (Europe/Berlin)." in snippet
     assert "no time zones" in snippet
     assert snippet.endswith("\n")
@@ -190,17 +191,18 @@ def test_cron_for_a_berlin_team_on_a_berlin_host(tmp_path: Path, monkeypatch) ->
 def test_cron_for_a_los_angeles_team_on_a_utc_host(tmp_path: Path, monkeypatch) -> None:
     # Draft Fri 14:00 is Fri 21:00/22:00 UTC; send Fri 16:00 PST is Sat 00:00 UTC (PDT: Fri 23:00).
     snippet = cron(tmp_path, monkeypatch, team_zone=LOS_ANGELES, host_zone=ZoneInfo("UTC"))
-    assert job(snippet).startswith("0 * * * 5,6 /opt/weekly/bin/weekly run --config /")
-    assert "Fri, Sat" in snippet
+    # The team's Sunday 23:59 is Monday morning in UTC: Friday through Monday.
+    assert job(snippet).startswith("0 * * * 0,1,5,6 /opt/weekly/bin/weekly run --config /")
+    assert "Sun, Mon, Fri, Sat" in snippet
 
 
 def test_cron_minutes_follow_the_slots_and_the_host_offset(tmp_path: Path, monkeypatch) -> None:
     half_past = ScheduleSection(draft="Fri 14:30", send="Fri 16:00")
     snippet = cron(tmp_path, monkeypatch, schedule=half_past, team_zone=BERLIN, host_zone=BERLIN)
-    assert job(snippet).startswith("0,30 * * * 5 ")
+    assert job(snippet).startswith("0,30 * * * 0,5,6 ")
     kolkata = ZoneInfo("Asia/Kolkata")  # UTC+5:30: Berlin's 16:00 is 20:30 or 19:30 there
     assert job(cron(tmp_path, monkeypatch, team_zone=BERLIN, host_zone=kolkata)).startswith(
-        "30 * * * 5 "
+        "30 * * * 0,1,5,6 "
     )
 
 

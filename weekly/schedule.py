@@ -83,10 +83,16 @@ def cron_lines(
     minutes: set[int] = set()
     for offset in range(_CRON_WEEKS):
         week = first_week.shift(offset)
+        end = dt.datetime.combine(week.sunday, dt.time(23, 59), team_zone).astimezone(host_zone)
         for slot in slots:
             moment = due_at(slot, week, team_zone).astimezone(host_zone)
-            days.add(moment.isoweekday() % 7)  # cron counts 0 = Sunday … 6 = Saturday
             minutes.add(moment.minute)
+            # From the slot to the end of the team's week: a held or failed send is tried
+            # again every hour until then, not only on the day it was due.
+            while moment <= end:
+                days.add(moment.isoweekday() % 7)  # cron counts 0 = Sunday … 6 = Saturday
+                moment += dt.timedelta(days=1)
+            days.add(end.isoweekday() % 7)
     cron_days = ",".join(str(d) for d in sorted(days))
     cron_minutes = ",".join(str(m) for m in sorted(minutes))
     day_names = ", ".join(WEEKDAYS[(d - 1) % 7] for d in sorted(days))
@@ -98,9 +104,10 @@ def cron_lines(
             f"# weekly: draft at {schedule.draft}, send at {schedule.send} ({team_zone}).",
             f"# Plain cron has no time zones; on this host ({host_zone}) those times fall on",
             f"# {day_names} (checked for the next {_CRON_WEEKS} weeks, daylight saving included).",
-            "# `weekly run` wakes every hour on those days and does only what is due; the send",
-            "# ledger keeps it to one send a week. It prints nothing on success, so cron mails",
-            "# you only when something failed.",
+            "# (and the days after, to the end of the team's week, so a held or failed send is",
+            "# tried again). `weekly run` wakes every hour on those days and does only what is",
+            "# due; the send ledger keeps it to one send a week. It prints nothing on success,",
+            "# so cron mails you only when something failed.",
             f"{cron_minutes} * * * {cron_days} {run}",
             "",
         ]
