@@ -581,11 +581,11 @@ CASES = [
         config="weekly-missing.toml",
     ),
     Case(
-        "config-is-a-directory",
+        "config-is-a-folder-without-team-configs",
         lambda ws: (ws.root / "weekly.d").mkdir(),
         DRAFT,
         2,
-        "cannot read",
+        "no team configs here",
         lambda ws: (str(ws.root / "weekly.d"),),
         config="weekly.d",
     ),

@@ -91,3 +91,12 @@ def test_several_teams_run_on_their_own(tmp_path, inbox, capsys, monkeypatch):
     # growth: its report; payments: Jira is down and it holds, so its PM is told.
     assert recipients == ["growth@example.com", "pm-payments@example.com"]
     assert out == ""
+
+
+def test_a_folder_of_teams_skips_files_that_are_not_team_configs(tmp_path, inbox, capsys):
+    box, port = inbox
+    team(tmp_path / "teams", "growth", port)
+    (tmp_path / "teams" / "bets.toml").write_text('[[bets]]\nkey = "X-1"\ntitle = "A bet"\n')
+    assert main(["run", "--config", str(tmp_path / "teams")]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert len(box.envelopes) == 1

@@ -480,3 +480,20 @@ def test_each_resend_on_purpose_gets_the_next_message_id(tmp_path, inbox):
         "payments-weekly-2026-W48.2.eml",
         "payments-weekly-2026-W48.3.eml",
     }
+
+
+def test_a_decided_decision_that_leaves_the_source_does_not_come_back_as_needed(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(
+        bets.read_text().replace(
+            "deadline = 2026-12-02\n", 'deadline = 2026-12-02\nstatus = "decided"\n'
+        ),
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(14), {}, WEEK)
+    bets.write_text(bets.read_text().split("[[decisions]]")[0], encoding="utf-8")
+    workflow.draft(config, at(15), {}, WEEK)
+    assert "gone: no longer in" in WeekFolder.of(config, WEEK).draft.read_text()
+    report, _ = workflow.page(config, WEEK)
+    assert [d.key for d in report.decisions] == []

@@ -284,9 +284,9 @@ def doctor(config_path: Path) -> None:
     config = _config(config_path)
     checks = run_checks(config, os.environ, dt.datetime.now(dt.UTC))
     click.echo(render_checklist(checks))
-    failed = [c.name for c in checks if not c.ok]
-    if failed:
-        raise SourcesFailed(f"{len(failed)} checks failed: {', '.join(failed)}")
+    if any(not c.ok for c in checks):
+        # The checklist's last line already names them; the exit code tells scripts.
+        raise click.exceptions.Exit(SourcesFailed.exit_code)
 
 
 @cli.command()
@@ -395,6 +395,12 @@ def _each_team(
         except click.ClickException as exc:
             log(config, [exc.format_message()], logging.ERROR)
             return path, None, exc
+        except Exception as exc:  # one team's surprise must not lose the others' results
+            unexpected = _Unexpected(
+                f"unexpected error: {type(exc).__name__}: {exc} (please report it)"
+            )
+            log(config, [unexpected.format_message()], logging.ERROR)
+            return path, None, unexpected
         log(config, [*outcome.lines, *outcome.warnings])
         return path, outcome, None
 
@@ -412,12 +418,34 @@ def _each_team(
         raise click.exceptions.Exit(worst)
 
 
+class _Unexpected(click.ClickException):
+    exit_code = 1
+
+
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
-    """Config files as given; a folder stands for the *.toml files in it."""
+    """Config files as given; a folder stands for the team configs in it: its .toml files
+    with a [report] table (a bets.toml beside them is not a team)."""
+    from weekly.errors import InputError
+
     configs: list[Path] = []
     for path in paths:
-        configs += sorted(path.glob("*.toml")) if path.is_dir() else [path]
-    return configs or list(paths)
+        if not path.is_dir():
+            configs.append(path)
+            continue
+        found = [p for p in sorted(path.glob("*.toml")) if _is_team_config(p)]
+        if not found:
+            raise InputError(f"{path}: no team configs here (.toml files with a [report] table)")
+        configs += found
+    return configs
+
+
+def _is_team_config(path: Path) -> bool:
+    import tomllib
+
+    try:
+        return "report" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # let loading it say what is wrong
 
 
 def _config(path: Path) -> Config:

@@ -25,6 +25,7 @@ from weekly.config import Config, GitHubSection, JiraSection, SmtpSection
 from weekly.deliver.smtp import _describe as describe_smtp_error
 from weekly.deliver.smtp import password as smtp_password
 from weekly.errors import WeeklyError
+from weekly.render.format import plural
 from weekly.schedule import Slot, due_at
 from weekly.sources import bets_file
 from weekly.sources.context import PullContext
@@ -156,8 +157,8 @@ def _bets_file(config: Config, env: Mapping[str, str], now: dt.datetime) -> Chec
     return Check(
         "bets file",
         True,
-        f"{config.sources.bets_file.path.name}: {len(result.bets)} bets, "
-        f"{len(result.decisions)} decisions",
+        f"{config.sources.bets_file.path.name}: {plural(len(result.bets), 'bet')}, "
+        f"{plural(len(result.decisions), 'decision')}",
     )
 
 

@@ -35,6 +35,8 @@ def apply(facts: Report, edits: Edits, zone: ZoneInfo) -> Report:
             listed.add(edit.key)
             if not edit.hide:
                 decisions.append(_edited_decision(by_key[edit.key], edit))
+        elif edit.gone and edit.pulled.get("status") == "decided":
+            continue  # decided, then gone from the source: nothing left to decide
         elif not edit.hide and (edit.title or edit.gone):
             decisions.append(_own_decision(edit, number))
     decisions += [d for d in facts.decisions if d.key not in listed]
@@ -114,10 +116,11 @@ def _own_decision(edit: DecisionEdits, number: int) -> Decision:
         url=pulled.get("url"),
         driver=edit.driver or pulled.get("driver"),
         approver=edit.approver or pulled.get("approver"),
+        approver_is_assignee=not edit.approver and bool(pulled.get("approver_is_assignee")),
         deadline=edit.deadline or (deadline if isinstance(deadline, dt.date) else None),
         options=edit.options or tuple(pulled.get("options") or ()),
         status=DecisionStatus.OPEN,
-        source="draft",
+        source=str(pulled.get("source") or "draft"),
     )
 
 
