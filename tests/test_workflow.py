@@ -286,7 +286,7 @@ def test_a_failed_source_shows_in_the_draft_and_on_the_page(tmp_path, inbox):
     assert any("Jira (127.0.0.1:9) failed" in w for w in outcome.warnings)
     draft = WeekFolder.of(config, WEEK).draft.read_text(encoding="utf-8")
     assert "Jira (127.0.0.1:9): FAILED: cannot reach Jira" in draft
-    written = workflow.preview(config, WEEK)
+    written, _ = workflow.preview(config, WEEK)
     html = written.html.read_text(encoding="utf-8")
     assert 'class="banner"' in html and "cannot reach Jira" in html
 
@@ -497,3 +497,16 @@ def test_a_decided_decision_that_leaves_the_source_does_not_come_back_as_needed(
     assert "gone: no longer in" in WeekFolder.of(config, WEEK).draft.read_text()
     report, _ = workflow.page(config, WEEK)
     assert [d.key for d in report.decisions] == []
+
+
+def test_a_misspelt_field_in_the_draft_is_named_not_silently_ignored(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = WeekFolder.of(config, WEEK).draft
+    edit(draft, "    status: # yours: overrides the pulled status", "    staus: off track")
+    line = draft.read_text().splitlines().index("    staus: off track") + 1
+    _, warnings = workflow.preview(config, WEEK)
+    assert warnings == (
+        f"weekly: warning: {draft}:{line}: bets[1].staus is not a field weekly reads, so it is "
+        "ignored; did you mean 'status'?",
+    )

@@ -166,7 +166,10 @@ def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
     from weekly import workflow
 
     config = _config(config_path)
-    written = workflow.preview(config, _week(week, dt.datetime.now(config.report.zone)))
+    written, warnings = workflow.preview(config, _week(week, dt.datetime.now(config.report.zone)))
+    for warning in warnings:
+        if not _flag("quiet"):
+            click.echo(warning, err=True)
     _written(written.html, written.pdf, written.left_out)
     if open_browser:
         webbrowser.open(written.html.resolve().as_uri())

@@ -19,7 +19,7 @@ from weekly.deliver.ledger import AlreadySent, Interrupted, Ledger
 from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
-from weekly.draft import WeekFolder, apply, read_draft, write_draft
+from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
 from weekly.files import write_atomically
 from weekly.logbook import log
@@ -65,7 +65,7 @@ def draft(
     report = facts.carry_over(build_report(config, now, env, week, progress), previous)
     # Read the PM's draft before anything is written: a broken one stops the run untouched.
     if folder.draft.exists():
-        read_draft(folder, week)
+        outcome.warnings.extend(read_draft(folder, week).warnings)
     write_atomically(folder.facts, facts.dump(report))
     new = write_draft(report, folder, now)
     if not new:
@@ -78,14 +78,20 @@ def draft(
 
 def page(config: Config, week: IsoWeek) -> tuple[Report, bool]:
     """The week's report as the page shows it, and whether the PM approved the draft."""
+    report, edits = _page(config, week)
+    return report, edits.approved
+
+
+def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     folder = WeekFolder.of(config, week)
     edits = read_draft(folder, week)
-    return apply(facts.load(folder.facts), edits, config.report.zone), edits.approved
+    return apply(facts.load(folder.facts), edits, config.report.zone), edits
 
 
-def preview(config: Config, week: IsoWeek) -> WrittenReport:
-    report, _ = page(config, week)
-    return _render(config, report, week)
+def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:
+    """The page of the draft as it stands, and the draft's warnings (ignored fields)."""
+    report, edits = _page(config, week)
+    return _render(config, report, week), edits.warnings
 
 
 def send(
@@ -118,7 +124,9 @@ def send(
                 raise AlreadySent(latest)
             if latest.state == "sending":
                 raise Interrupted(latest)
-        report, approved = page(config, week)
+        report, edits = _page(config, week)
+        approved = edits.approved
+        outcome.warnings.extend(edits.warnings)
         folder = WeekFolder.of(config, week)
         notice = _Notice(report, week, folder, delivery, deliver, now, dry_run)
         reasons = _hold_reasons(report, approved, delivery)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,13 @@ class Edits:
     headline: str | None
     bets: dict[str, BetEdits]
     decisions: tuple[DecisionEdits, ...]
+    # Fields weekly does not know (a typo like `staus:`), with line and closest field.
+    warnings: tuple[str, ...] = ()
+
+
+_TOP = ("week", "approved", "headline", "sources", "bets", "decisions")
+_BET = ("key", "pulled", "status", "confidence", "note", "slip_cause", "new_eta", "hide", "gone")
+_DECISION = ("key", "pulled", "title", "approver", "driver", "deadline", "options", "hide", "gone")
 
 
 def load_document(path: Path) -> CommentedMap:
@@ -150,7 +158,11 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
         )
     if problems:
         raise DraftError("; ".join(problems) if len(problems) < 2 else "\n".join(problems))
-    return Edits(week, approved, headline, bets, tuple(decisions))
+    warnings = check.unknown(document, _TOP, "")
+    for name, known in (("bets", _BET), ("decisions", _DECISION)):
+        for index, entry in enumerate(check.entries(document, name), start=1):
+            warnings += check.unknown(entry, known, f"{name}[{index}].")
+    return Edits(week, approved, headline, bets, tuple(decisions), tuple(warnings))
 
 
 @dataclass
@@ -195,6 +207,19 @@ class _Checker:
             return str(value).strip() or None
         self.fail(node, key, where, "expected text")
         return None
+
+    def unknown(self, node: CommentedMap, known: tuple[str, ...], where: str) -> list[str]:
+        """Warnings for fields weekly ignores, so a typo is not silently lost."""
+        found = []
+        for key in node:
+            if str(key) not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                found.append(
+                    f"weekly: warning: {self.path}:{self.line(node, str(key))}: "
+                    f"{where}{key} is not a field weekly reads, so it is ignored{hint}"
+                )
+        return found
 
     def pulled(self, node: CommentedMap, where: str) -> dict[str, Any]:
         value = node.get("pulled")
