@@ -294,6 +294,44 @@ def doctor(config_path: Path) -> None:
 
 @cli.command()
 @config_option
+@click.option(
+    "--diff", nargs=2, default=None, metavar="WEEK WEEK", help="What changed between two weeks."
+)
+def history(config_path: Path, diff: tuple[str, str] | None) -> None:
+    """List the sent reports (week, sent at, recipients, NSM), or compare two weeks.
+
+    \b
+    Example:
+      weekly history --config weekly.toml --diff 2026-W47 2026-W48
+    """
+    from weekly import history as records
+    from weekly.errors import InputError
+    from weekly.render.format import plural
+
+    config = _config(config_path)
+    sent = records.History(config.resolve(config.report.output_dir) / "history.sqlite").sent(
+        config.report.team
+    )
+    if diff is None:
+        if not sent:
+            click.echo(f"No report of {config.report.team} has been sent yet.")
+        for item in sent:
+            click.echo(
+                f"{item.week}  sent {item.sent_at:%a %d %b %Y %H:%M}  to "
+                f"{plural(len(item.recipients), 'recipient')}  ·  {item.nsm}"
+            )
+        return
+    by_week = {str(item.week): item.report for item in sent}
+    weeks = [str(_week(text, dt.datetime.now(config.report.zone))) for text in diff]
+    missing = [w for w in weeks if w not in by_week]
+    if missing:
+        raise InputError(f"--diff: no sent report for {', '.join(missing)}; see weekly history")
+    for line in records.diff(by_week[weeks[0]], by_week[weeks[1]]):
+        click.echo(line)
+
+
+@cli.command()
+@config_option
 def cron(config_path: Path) -> None:
     """Print the crontab lines for the configured schedule and time zone.
 

@@ -23,6 +23,11 @@ def dump(report: Report) -> bytes:
     return _REPORT.dump_json(report, indent=1)
 
 
+def loads(data: bytes) -> Report:
+    """A report from the JSON `dump` made (the history keeps its snapshots this way)."""
+    return _REPORT.validate_json(data)
+
+
 def load(path: Path) -> Report:
     try:
         return _REPORT.validate_json(path.read_bytes())

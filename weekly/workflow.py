@@ -22,6 +22,7 @@ from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
 from weekly.files import write_atomically
+from weekly.history import History, HistoryError
 from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
@@ -68,6 +69,7 @@ def draft(
         outcome.warnings.extend(read_draft(folder, week).warnings)
     write_atomically(folder.facts, facts.dump(report))
     new = write_draft(report, folder, now)
+    _history(config).save(report, "draft", now)
     if not new:
         outcome.warnings.append(
             f"weekly: merged fresh facts into {folder.draft} (backup: {folder.backup.name})"
@@ -169,6 +171,12 @@ def send(
                 notice.failure(exc, outcome)
             raise
         ledger.finish(team, week, attempt, reply=reply, now=now)
+        # What went out, kept as it went out: the record week-over-week changes come from.
+        # The mail is gone by now, so a history that cannot be written is a warning.
+        try:
+            _history(config).save(report, "sent", now, delivery.recipients)
+        except HistoryError as exc:
+            outcome.warnings.append(f"weekly: warning: {exc.message}")
         if not approved:
             log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
     outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
@@ -268,6 +276,10 @@ def _pulled_before(folder: WeekFolder, moment: dt.datetime) -> bool:
         return facts.load(folder.facts).generated_at < moment
     except WeeklyError:
         return True
+
+
+def _history(config: Config) -> History:
+    return History(config.resolve(config.report.output_dir) / "history.sqlite")
 
 
 def _ledger(config: Config) -> Ledger:

@@ -1,0 +1,84 @@
+"""History: what was sent, kept as it was sent, and compared week over week."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from test_workflow import WEEK, at, workspace
+
+from weekly import workflow
+from weekly.cli import main
+from weekly.history import SCHEMA_VERSION, History
+
+
+@pytest.fixture(autouse=True)
+def keep_umask():
+    import os
+
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)
+
+
+def two_weeks_sent(tmp_path, port):
+    config = workspace(tmp_path, port)
+    last_week = WEEK.shift(-1)
+    friday = at(16, days=-7)
+    csv = tmp_path / "metrics.csv"
+    csv.write_text(csv.read_text() + "2026-11-27,payers,120\n", encoding="utf-8")
+    workflow.draft(config, at(14, days=-7), {}, last_week)
+    workflow.send(config, friday, {}, last_week)
+    bets = tmp_path / "bets.toml"
+    bets.write_text(
+        bets.read_text()
+        .replace('status = "at risk"', 'status = "off track"')
+        .replace("target_date = 2026-12-18", "target_date = 2027-01-08")
+        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\n',
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK)
+    return config
+
+
+def test_history_lists_each_sent_week_with_its_nsm(tmp_path, inbox, capsys):
+    config = two_weeks_sent(tmp_path, inbox[1])
+    assert main(["history", "--config", str(config.path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2026-W48  sent Fri 27 Nov 2026 16:00  to 2 recipients")
+    assert out[1].startswith("2026-W47  sent Fri 20 Nov 2026 16:00  to 2 recipients")
+    assert out[0].endswith("Active payers 120") and out[1].endswith("Active payers 100")
+
+
+def test_history_diff_says_what_changed_between_two_weeks(tmp_path, inbox, capsys):
+    config = two_weeks_sent(tmp_path, inbox[1])
+    assert main(["history", "--config", str(config.path), "--diff", "2026-W47", "2026-W48"]) == 0
+    out = capsys.readouterr().out
+    assert "Active payers: 100 → 120" in out
+    assert (
+        "PAY-1 SEPA Instant payouts: at risk → off track; target Fri 18 Dec → Fri 8 Jan 2027" in out
+    )
+    assert "+ PAY-3 Apple Pay: new" in out
+    assert main(["history", "--config", str(config.path), "--diff", "2026-W40", "2026-W48"]) == 2
+    assert "no sent report for 2026-W40" in capsys.readouterr().err
+
+
+def test_a_history_file_of_an_older_schema_is_migrated(tmp_path):
+    path = tmp_path / "history.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE unrelated (x)").connection.commit()
+    History(path)  # version 0 -> current
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert con.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 0
+
+
+def test_drafts_are_kept_apart_from_sent_reports(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14), {}, WEEK)
+    history = History(tmp_path / "reports" / "history.sqlite")
+    assert history.sent("Payments") == []
+    with sqlite3.connect(history.path) as con:
+        kinds = [row[0] for row in con.execute("SELECT kind FROM snapshots")]
+    assert kinds == ["draft"]

@@ -1,0 +1,172 @@
+"""History: a snapshot of every sent report (and, apart, of every draft) in SQLite.
+
+A weekly note earns trust as a record of what was committed and what was delivered, so
+what went out is kept exactly as it went out. Week-over-week changes are computed from
+these snapshots, not remembered. The schema is versioned (PRAGMA user_version) so an
+old history file keeps working after an upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from weekly import facts
+from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.model import Bet, Report
+from weekly.render.format import day, number
+from weekly.weeks import IsoWeek
+
+# Append a step for each change of schema; never edit a step that has shipped.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE snapshots (
+            id         INTEGER PRIMARY KEY,
+            team       TEXT NOT NULL,
+            week       TEXT NOT NULL,
+            kind       TEXT NOT NULL CHECK (kind IN ('sent', 'draft')),
+            taken_at   TEXT NOT NULL,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            report     BLOB NOT NULL
+        )""",
+        "CREATE INDEX snapshots_by_week ON snapshots (team, kind, week, id)",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class HistoryError(WeeklyError):
+    exit_code = EXIT_SOURCE_OR_DELIVERY
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One sent report, as `weekly history` lists it."""
+
+    week: IsoWeek
+    sent_at: dt.datetime
+    recipients: tuple[str, ...]
+    report: Report
+
+    @property
+    def nsm(self) -> str:
+        metric = self.report.nsm
+        return f"{metric.label} {number(metric.this_week, metric.unit, metric.decimals)}"
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"{path.parent}: cannot create it ({exc.strerror})") from None
+        with self._connection() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{path} was written by a newer weekly (schema {version}); upgrade weekly"
+                )
+            for step in _MIGRATIONS[version:]:
+                for statement in step:
+                    con.execute(statement)
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
+
+    def save(
+        self, report: Report, kind: str, now: dt.datetime, recipients: Sequence[str] = ()
+    ) -> None:
+        with self._connection() as con:
+            con.execute(
+                "INSERT INTO snapshots (team, week, kind, taken_at, recipients, report) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    report.team,
+                    str(report.week),
+                    kind,
+                    now.isoformat(),
+                    json.dumps(list(recipients)),
+                    facts.dump(report),
+                ),
+            )
+
+    def sent(self, team: str) -> list[Sent]:
+        """Each week's latest sent report, newest week first."""
+        with self._connection() as con:
+            rows = con.execute(
+                "SELECT week, taken_at, recipients, report FROM snapshots WHERE id IN ("
+                "  SELECT MAX(id) FROM snapshots WHERE team = ? AND kind = 'sent' GROUP BY week"
+                ") ORDER BY week DESC",
+                (team,),
+            ).fetchall()
+        return [
+            Sent(
+                IsoWeek.parse(week),
+                dt.datetime.fromisoformat(taken_at),
+                tuple(json.loads(recipients)),
+                facts.loads(report),
+            )
+            for week, taken_at, recipients, report in rows
+        ]
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            con = sqlite3.connect(self.path, timeout=10)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
+        try:
+            with con:
+                yield con
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"{self.path}: cannot use the history ({exc}); is another program holding it, "
+                "or is it not a weekly history file?"
+            ) from None
+        finally:
+            con.close()
+
+
+def diff(older: Report, newer: Report) -> list[str]:
+    """What changed between two weeks' reports, a line each, as `weekly history --diff` says."""
+    lines = [f"{newer.team}: {older.week} → {newer.week}"]
+    before, after = older.nsm.this_week, newer.nsm.this_week
+    lines.append(
+        f"  {newer.nsm.label}: {number(before, older.nsm.unit)} → {number(after, newer.nsm.unit)}"
+    )
+    old_bets = {b.key: b for b in older.bets}
+    for bet in newer.bets:
+        was = old_bets.pop(bet.key, None)
+        if was is None:
+            lines.append(f"  + {bet.key} {bet.title}: new")
+            continue
+        changes = _bet_changes(was, bet, newer.generated_at.date())
+        if changes:
+            lines.append(f"  {bet.key} {bet.title}: {'; '.join(changes)}")
+    lines += [f"  - {b.key} {b.title}: no longer reported" for b in old_bets.values()]
+    return lines
+
+
+def _bet_changes(was: Bet, now: Bet, today: dt.date) -> list[str]:
+    changes = []
+    if was.status != now.status:
+        changes.append(f"{was.status or 'no status'} → {now.status or 'no status'}")
+    if was.confidence != now.confidence:
+        changes.append(f"confidence {was.confidence or '–'} → {now.confidence or '–'}")
+    if was.target_date != now.target_date:
+        changes.append(f"target {day(was.target_date, today)} → {day(now.target_date, today)}")
+    if was.progress and now.progress and was.progress.done != now.progress.done:
+        changes.append(f"done {was.progress.done} → {now.progress.done} of {now.progress.total}")
+    old_blockers = {b.key for b in was.blockers}
+    new_blockers = {b.key for b in now.blockers}
+    if new_blockers - old_blockers:
+        changes.append(f"new blockers {', '.join(sorted(new_blockers - old_blockers))}")
+    if old_blockers - new_blockers:
+        changes.append(f"resolved blockers {', '.join(sorted(old_blockers - new_blockers))}")
+    return changes
