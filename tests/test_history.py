@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -82,3 +83,43 @@ def test_drafts_are_kept_apart_from_sent_reports(tmp_path, inbox):
     with sqlite3.connect(history.path) as con:
         kinds = [row[0] for row in con.execute("SELECT kind FROM snapshots")]
     assert kinds == ["draft"]
+
+
+def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    # PAY-2 has progress and never moves; PAY-1 moves its date every week.
+    bets.write_text(
+        bets.read_text()
+        .replace(
+            'title = "One-click checkout"\n',
+            'title = "One-click checkout"\nprogress = { done = 3, total = 9 }\n',
+        )
+        .replace("slip = { previous_date = 2026-12-04 }\n", ""),
+        encoding="utf-8",
+    )
+    for weeks_ago, target in ((2, "2026-12-04"), (1, "2026-12-11"), (0, "2026-12-18")):
+        week = WEEK.shift(-weeks_ago)
+        text = bets.read_text()
+        for old in ("2026-12-04", "2026-12-11", "2026-12-18"):
+            text = text.replace(f"target_date = {old}", f"target_date = {target}")
+        bets.write_text(text, encoding="utf-8")
+        workflow.draft(config, at(14, days=-7 * weeks_ago), {}, week)
+        if weeks_ago:
+            workflow.send(config, at(16, days=-7 * weeks_ago), {}, week)
+
+    report, _ = workflow.page(config, WEEK)
+    sepa, checkout = report.bets
+    assert sepa.change is not None and sepa.change.target_moves == 2
+    assert sepa.slip is not None
+    assert (sepa.slip.previous_date, sepa.slip.new_date) == (
+        dt.date(2026, 12, 11),
+        dt.date(2026, 12, 18),
+    )
+    assert checkout.change is not None and checkout.change.stalled
+
+    written, _ = workflow.preview(config, WEEK)
+    html = written.html.read_text(encoding="utf-8")
+    assert "Since 2026-W47</span> target moved 2×" in html
+    assert '<span class="pill flag">stalled</span> nothing done' in html
+    assert "Fri 11 Dec → Fri 18 Dec" in html  # the slip the history found

@@ -9,7 +9,9 @@ old history file keeps working after an upgrade.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from weekly import facts
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
-from weekly.model import Bet, Report
+from weekly.model import Bet, BetChange, Report, Slip, Status
 from weekly.render.format import day, number
 from weekly.weeks import IsoWeek
 
@@ -170,3 +172,59 @@ def _bet_changes(was: Bet, now: Bet, today: dt.date) -> list[str]:
     if old_blockers - new_blockers:
         changes.append(f"resolved blockers {', '.join(sorted(old_blockers - new_blockers))}")
     return changes
+
+
+def annotate(report: Report, sent: Sequence[Sent]) -> Report:
+    """The report with each bet's change since the last sent report before its week.
+
+    A target date that moved since then becomes a slip (old date, new date), so the page
+    shows it and the draft asks the PM for its cause.
+    """
+    earlier = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    if not earlier:
+        return report
+    previous = earlier[-1]
+    bets = []
+    for bet in report.bets:
+        past = [b for r in earlier for b in r.bets if b.key == bet.key]
+        if not past:
+            bets.append(bet)
+            continue
+        bets.append(_annotated(bet, past, previous.week))
+    return dataclasses.replace(report, bets=tuple(bets))
+
+
+def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
+    last = past[-1]
+    targets = [b.target_date for b in [*past, bet] if b.target_date]
+    moves = sum(1 for a, b in itertools.pairwise(targets) if a != b)
+    done_delta = bet.progress.done - last.progress.done if bet.progress and last.progress else None
+    # Stalled: no progress and no status change over the last two sent reports and now.
+    window = [*past[-2:], bet]
+    stalled = (
+        len(window) == 3
+        and len({b.status for b in window}) == 1
+        and all(b.progress for b in window)
+        and len({b.progress.done for b in window if b.progress}) == 1
+        and bet.status is not Status.DONE
+    )
+    old, new = {b.key for b in last.blockers}, {b.key for b in bet.blockers}
+    change = BetChange(
+        since=since,
+        previous_status=last.status,
+        previous_confidence=last.confidence,
+        target_moves=moves,
+        done_delta=done_delta,
+        new_blockers=tuple(sorted(new - old)),
+        resolved_blockers=tuple(sorted(old - new)),
+        stalled=stalled,
+    )
+    slip = bet.slip
+    if (
+        slip is None
+        and last.target_date
+        and bet.target_date
+        and last.target_date != bet.target_date
+    ):
+        slip = Slip(last.target_date, bet.target_date, None)
+    return dataclasses.replace(bet, change=change, slip=slip)

@@ -163,6 +163,20 @@ class Slip:
 
 
 @dataclass(frozen=True)
+class BetChange:
+    """How a bet moved since the last sent report (`since`), from the history."""
+
+    since: IsoWeek
+    previous_status: Status | None
+    previous_confidence: Confidence | None
+    target_moves: int  # how many times the target date has moved across the sent reports
+    done_delta: int | None  # child issues done since then; None without progress
+    new_blockers: tuple[str, ...] = ()
+    resolved_blockers: tuple[str, ...] = ()
+    stalled: bool = False  # no progress and no status change over two sent reports
+
+
+@dataclass(frozen=True)
 class Bet:
     key: str
     title: str
@@ -177,6 +191,7 @@ class Bet:
     slip: Slip | None = None
     delivered: tuple[Delivery, ...] = ()
     source: str = ""
+    change: BetChange | None = None
 
 
 @dataclass(frozen=True)

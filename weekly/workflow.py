@@ -22,7 +22,7 @@ from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
 from weekly.files import write_atomically
-from weekly.history import History, HistoryError
+from weekly.history import History, HistoryError, annotate
 from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
@@ -87,7 +87,10 @@ def page(config: Config, week: IsoWeek) -> tuple[Report, bool]:
 def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     folder = WeekFolder.of(config, week)
     edits = read_draft(folder, week)
-    return apply(facts.load(folder.facts), edits, config.report.zone), edits
+    pulled = facts.load(folder.facts)
+    # Changes since the last sent report come first, so the PM's slip causes apply to them.
+    with_history = annotate(pulled, _history(config).sent(config.report.team))
+    return apply(with_history, edits, config.report.zone), edits
 
 
 def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from weekly.model import Direction, Metric
+from weekly.model import Bet, Confidence, Direction, Metric
 from weekly.weeks import IsoWeek
 
+_LEVEL = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
 _PREFIX_UNITS = {"$", "€", "£", "¥", "CHF"}
 
 
@@ -102,3 +103,29 @@ def shorten(text: str, limit: int | None) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
     return cut.rstrip(" ,;:.") + "…"
+
+
+def since(bet: Bet) -> str:
+    """How a bet moved since the last sent report, in a few words; empty when it did not."""
+    change = bet.change
+    if change is None:
+        return ""
+    parts = []
+    if change.previous_status != bet.status:
+        parts.append(f"{change.previous_status or 'no status'} → {bet.status or 'no status'}")
+    was, now = change.previous_confidence, bet.confidence
+    if was and was != now:
+        trend = "down" if (_LEVEL[now] if now else 0) < _LEVEL[was] else "up"
+        parts.append(f"confidence {trend}: {was} → {now or '–'}")
+    if change.target_moves:
+        times = "once" if change.target_moves == 1 else f"{change.target_moves}×"
+        parts.append(f"target moved {times}")
+    if change.done_delta:
+        parts.append(f"{change.done_delta:+d} done")
+    elif change.done_delta == 0:
+        parts.append("nothing done")
+    if change.new_blockers:
+        parts.append(f"new {plural(len(change.new_blockers), 'blocker')}")
+    if change.resolved_blockers:
+        parts.append(f"{plural(len(change.resolved_blockers), 'blocker')} resolved")
+    return " · ".join(parts)

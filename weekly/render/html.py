@@ -71,6 +71,7 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         change_class=fmt.change_class,
         target_status=fmt.target_status,
         week_range=fmt.week_range,
+        since=fmt.since,
         day=fmt.day,
         plural=fmt.plural,
         safe_url=safe_url,
