@@ -123,3 +123,16 @@ def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(
     assert "Since 2026-W47</span> target moved 2×" in html
     assert '<span class="pill flag">stalled</span> nothing done' in html
     assert "Fri 11 Dec → Fri 18 Dec" in html  # the slip the history found
+
+
+def test_the_draft_asks_for_the_cause_of_a_date_moved_since_the_last_sent_report(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace("slip = { previous_date = 2026-12-04 }\n", ""))
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
+    bets.write_text(bets.read_text().replace("2026-12-18", "2027-01-08"))
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = (tmp_path / "reports" / "2026-W48" / "draft.yaml").read_text()
+    assert "slipped_from: 2026-12-18" in draft
+    assert "the date moved from 2026-12-18 to 2027-01-08: why?" in draft

@@ -68,7 +68,9 @@ def draft(
     if folder.draft.exists():
         outcome.warnings.extend(read_draft(folder, week).warnings)
     write_atomically(folder.facts, facts.dump(report))
-    new = write_draft(report, folder, now)
+    # The draft shows the history's view too: a date moved since the last sent report is
+    # a slip there, and the draft asks the PM for its cause.
+    new = write_draft(annotate(report, _history(config).sent(config.report.team)), folder, now)
     _history(config).save(report, "draft", now)
     if not new:
         outcome.warnings.append(
