@@ -136,3 +136,23 @@ def test_the_draft_asks_for_the_cause_of_a_date_moved_since_the_last_sent_report
     draft = (tmp_path / "reports" / "2026-W48" / "draft.yaml").read_text()
     assert "slipped_from: 2026-12-18" in draft
     assert "the date moved from 2026-12-18 to 2027-01-08: why?" in draft
+
+
+def test_an_open_decision_carried_forward_shows_its_age_and_is_overdue_past_its_deadline(
+    tmp_path, inbox
+):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace("deadline = 2026-12-02", "deadline = 2026-11-25"))
+    for weeks_ago in (2, 1, 0):
+        week = WEEK.shift(-weeks_ago)
+        workflow.draft(config, at(14, days=-7 * weeks_ago), {}, week)
+        if weeks_ago:
+            workflow.send(config, at(16, days=-7 * weeks_ago), {}, week)
+    report, _ = workflow.page(config, WEEK)
+    (decision,) = report.decisions
+    assert decision.open_since == WEEK.shift(-2)
+    written, _ = workflow.preview(config, WEEK)
+    html = written.html.read_text(encoding="utf-8")
+    assert "<b>Open since</b> 2026-W46 (2 weeks)" in html
+    assert '<span class="pill flag">overdue</span>' in html

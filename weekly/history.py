@@ -182,8 +182,15 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     """
     earlier = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
     if not earlier:
-        return report
+        return report  # nothing sent before: no changes to tell
     previous = earlier[-1]
+    first_listed: dict[str, IsoWeek] = {}
+    for old in earlier:
+        for decision in old.decisions:
+            first_listed.setdefault(decision.key, old.week)
+    decisions = tuple(
+        dataclasses.replace(d, open_since=first_listed.get(d.key)) for d in report.decisions
+    )
     bets = []
     for bet in report.bets:
         past = [b for r in earlier for b in r.bets if b.key == bet.key]
@@ -191,7 +198,7 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
             bets.append(bet)
             continue
         bets.append(_annotated(bet, past, previous.week))
-    return dataclasses.replace(report, bets=tuple(bets))
+    return dataclasses.replace(report, bets=tuple(bets), decisions=decisions)
 
 
 def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:

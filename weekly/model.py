@@ -210,6 +210,7 @@ class Decision:
     status: DecisionStatus = DecisionStatus.OPEN
     approver_is_assignee: bool = False
     source: str = ""
+    open_since: IsoWeek | None = None  # the first sent report that listed it, from history
 
     @property
     def missing(self) -> tuple[str, ...]:
