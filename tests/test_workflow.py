@@ -510,3 +510,21 @@ def test_a_misspelt_field_in_the_draft_is_named_not_silently_ignored(tmp_path, i
         f"weekly: warning: {draft}:{line}: bets[1].staus is not a field weekly reads, so it is "
         "ignored; did you mean 'status'?",
     )
+
+
+def test_a_decision_added_by_hand_to_an_empty_draft_reaches_the_page(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().split("[[decisions]]")[0], encoding="utf-8")
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = WeekFolder.of(config, WEEK).draft
+    text = draft.read_text(encoding="utf-8")
+    assert "decisions: #" in text and "[]" not in text
+    draft.write_text(
+        text
+        + "  - title: Hire a second SRE\n    approver: Dana Schulz\n    deadline: 2026-12-04\n",
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(15), {}, WEEK)  # and it survives a pull
+    report, _ = workflow.page(config, WEEK)
+    assert [d.title for d in report.decisions] == ["Hire a second SRE"]

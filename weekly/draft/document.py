@@ -58,9 +58,10 @@ def new_document(report: Report) -> CommentedMap:
     doc.yaml_add_eol_comment("two or three sentences: the first thing executives read", "headline")
     doc["sources"] = source_lines(report)
     doc.yaml_add_eol_comment("pulled: how each source fared; refreshed by weekly draft", "sources")
-    doc["bets"] = CommentedSeq(bet_entry(b) for b in report.bets)
+    # An empty list is left empty (not `[]`), so the PM can add `- title: …` lines under it.
+    doc["bets"] = CommentedSeq(bet_entry(b) for b in report.bets) or None
     doc.yaml_add_eol_comment("one entry per bet; add `hide: true` to leave one off", "bets")
-    doc["decisions"] = CommentedSeq(decision_entry(d) for d in report.decisions)
+    doc["decisions"] = CommentedSeq(decision_entry(d) for d in report.decisions) or None
     doc.yaml_add_eol_comment(
         "add your own: title, approver, deadline, options; `hide: true` removes one", "decisions"
     )
