@@ -411,39 +411,34 @@ def _each_team(
     at a time, each on its own, so one team's failure stops no other's send."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from weekly.errors import WeeklyError
     from weekly.logbook import log
 
-    configs = _expand(paths)
-    if len(configs) == 1:
-        config = _config(configs[0])
+    def logged(config: Config) -> Outcome:
+        """The action, with its outcome or its error in the team's weekly.log."""
         try:
             outcome = action(config)
         except click.ClickException as exc:
             log(config, [exc.format_message()], logging.ERROR)
             raise
         log(config, [*outcome.lines, *outcome.warnings])
-        _report(outcome, print_lines)
+        return outcome
+
+    configs = _expand(paths)
+    if len(configs) == 1:  # one team: its error is the command's, with its own exit code
+        _report(logged(_config(configs[0])), print_lines)
         return
 
     def one(path: Path) -> tuple[Path, Outcome | None, click.ClickException | None]:
         try:
-            config = _config(path)
-        except WeeklyError as exc:
-            return path, None, exc
-        try:
-            outcome = action(config)
+            return path, logged(_config(path)), None
         except click.ClickException as exc:
-            log(config, [exc.format_message()], logging.ERROR)
             return path, None, exc
         except Exception as exc:  # one team's surprise must not lose the others' results
-            unexpected = _Unexpected(
-                f"unexpected error: {type(exc).__name__}: {exc} (please report it)"
+            return (
+                path,
+                None,
+                _Unexpected(f"unexpected error: {type(exc).__name__}: {exc} (please report it)"),
             )
-            log(config, [unexpected.format_message()], logging.ERROR)
-            return path, None, unexpected
-        log(config, [*outcome.lines, *outcome.warnings])
-        return path, outcome, None
 
     worst = 0
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="team") as pool:
