@@ -16,14 +16,16 @@ import copy
 import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
+
+from weekly.demo.fake_http import Fault, HttpError, LoopbackFake
+from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
 
 GITHUB_API = "https://api.github.com"
 GITHUB_WEB = "https://github.com"
@@ -529,60 +531,7 @@ class Repo:
     pulls: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str  # as received, prefix included, e.g. "/api/v3/repos/acme/web/issues"
-    query: dict[str, list[str]]  # parse_qs of the query string, blank values kept
-    # time.monotonic() when it arrived: tests see whether two sources were pulled at once.
-    at: float = field(default=0.0, compare=False)
-
-
-@dataclass
-class _Fault:
-    path_suffix: str
-    status: int
-    body: bytes
-    headers: dict[str, str]
-    content_type: str
-    remaining: int
-    exhausts_for: float | None = None  # a primary rate limit: seconds until the reset
-
-
-class _HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], fake: FakeGitHub) -> None:
-        super().__init__(address, _Handler)
-        self.fake = fake
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client hanging up mid-response is not worth a traceback on stderr
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # One request per connection: no idle keep-alive threads outlive stop(), and no
-    # Nagle/delayed-ACK stalls; a loopback connect costs far less than any latency we simulate.
-    protocol_version = "HTTP/1.0"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.fake._handle(self)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # tests and the demo own stderr
-
-
-class FakeGitHub:
+class FakeGitHub(LoopbackFake):
     """The GitHub REST API on 127.0.0.1 for the given repositories, keyed "owner/name".
 
     prefix is "" for github.com, "/api/v3" for GitHub Enterprise Server. With a token, requests
@@ -607,48 +556,14 @@ class FakeGitHub:
         for name in repos:
             if name.count("/") != 1:
                 raise ValueError(f"repository keys look like 'owner/name', not {name!r}")
+        super().__init__(latency=latency, port=port)
         self.repos = copy.deepcopy(repos)
         self.token = token
-        self.latency = latency
         self.prefix = prefix
         self.now = now
-        self.url = ""
-        self.requests: list[RecordedRequest] = []
-        self._origin = ""
-        self._port = port
         self._used = 0
         # GitHub's hourly window; a fixed reset, as within one real window.
         self._window_reset = int(self._clock()) + 3600
-        self._faults: list[_Fault] = []
-        self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeGitHub:
-        """Listen on 127.0.0.1 (any free port unless one was given) in a daemon thread."""
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), self)
-            self._origin = f"http://127.0.0.1:{self._server.server_address[1]}"
-            self.url = self._origin + self.prefix
-            # A short poll interval keeps stop() fast; the default would add 0.5 s per server.
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def fail_next(
         self,
@@ -664,10 +579,9 @@ class FakeGitHub:
 
         It still carries the X-RateLimit-* headers, unless `headers` names them otherwise.
         """
-        data = body.encode() if isinstance(body, str) else body
-        fault = _Fault(path_suffix, status, data, dict(headers or {}), content_type, times)
-        with self._lock:
-            self._faults.append(fault)
+        super().fail_next(
+            path_suffix, status, body=body, headers=headers, content_type=content_type, times=times
+        )
 
     def rate_limit_next(
         self,
@@ -693,16 +607,9 @@ class FakeGitHub:
             raise ValueError(f"kind must be 'primary' or 'secondary', not {kind!r}")
         headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
         body = json.dumps({"message": message, "documentation_url": docs, "status": str(status)})
-        fault = _Fault(
-            path_suffix, status, body.encode(), headers, CONTENT_TYPE, times, exhausts_for
+        self._add_fault(
+            Fault(path_suffix, status, body.encode(), headers, CONTENT_TYPE, times, exhausts_for)
         )
-        with self._lock:
-            self._faults.append(fault)
-
-    def count(self, path_suffix: str) -> int:
-        """How many recorded requests' paths end with path_suffix."""
-        with self._lock:
-            return sum(1 for r in self.requests if r.path.endswith(path_suffix))
 
     # --- request handling ---
 
@@ -710,17 +617,9 @@ class FakeGitHub:
         return self.now if self.now is not None else time.time()
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        url = urlsplit(handler.path)
-        query = parse_qs(url.query, keep_blank_values=True)
-        length = int(handler.headers.get("Content-Length") or 0)
-        if length:
-            handler.rfile.read(length)  # unread, so the connection stays in step
+        url, query, fault = self._receive(handler)
         authenticated = self._authenticated(handler.headers.get("Authorization"))
         with self._lock:
-            self.requests.append(
-                RecordedRequest(handler.command, url.path, query, time.monotonic())
-            )
-            fault = self._take_fault(url.path)
             # GitHub does not charge for asking about the quota, nor for refusals.
             if fault is None and authenticated and not url.path.endswith("/rate_limit"):
                 self._used += 1
@@ -734,9 +633,9 @@ class FakeGitHub:
         headers = self._rate_headers(used)
         try:
             if not authenticated:
-                raise _HttpError(401, "Bad credentials")
+                raise HttpError(401, "Bad credentials")
             status, payload, link = self._answer(handler.command, url.path, query)
-        except _HttpError as error:
+        except HttpError as error:
             status, payload, link = error.status, _error_body(error.status, error.message), None
         except Exception as error:  # surface fake bugs to the client, not as a hung request
             status, link = 500, None
@@ -747,15 +646,6 @@ class FakeGitHub:
         body = json.dumps(payload).replace(GITHUB_API, self.url).encode()
         _send(handler, status, body, CONTENT_TYPE, headers)
 
-    def _take_fault(self, path: str) -> _Fault | None:
-        for fault in self._faults:
-            if path.endswith(fault.path_suffix):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
     def _rate_headers(self, used: int) -> dict[str, str]:
         return {
             "X-RateLimit-Limit": str(RATE_LIMIT),
@@ -765,7 +655,7 @@ class FakeGitHub:
             "X-RateLimit-Resource": "core",
         }
 
-    def _fault_headers(self, fault: _Fault, used: int) -> dict[str, str]:
+    def _fault_headers(self, fault: Fault, used: int) -> dict[str, str]:
         headers = self._rate_headers(used)
         if fault.exhausts_for is not None:
             headers["X-RateLimit-Remaining"] = "0"
@@ -785,10 +675,10 @@ class FakeGitHub:
         self, method: str, path: str, query: dict[str, list[str]]
     ) -> tuple[int, Any, str | None]:
         if not path.startswith(self.prefix + "/"):
-            raise _HttpError(404, "Not Found")
+            raise HttpError(404, "Not Found")
         route = path[len(self.prefix) :].rstrip("/")
         if method != "GET":
-            raise _HttpError(405, f"The fake GitHub answers only GET, not {method} {route}")
+            raise HttpError(405, f"The fake GitHub answers only GET, not {method} {route}")
         if route == "/rate_limit":
             return 200, self._rate_limit(), None
         if route == "/user":
@@ -796,7 +686,7 @@ class FakeGitHub:
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)(?:/(milestones|issues|pulls))?", route)
         full_name = self._full_name(match.group(1)) if match else None
         if match is None or full_name is None:
-            raise _HttpError(404, "Not Found")
+            raise HttpError(404, "Not Found")
         data = self.repos[full_name]
         if match.group(2) is None:
             open_issues = sum(1 for i in data.issues if i["state"] == "open")
@@ -921,7 +811,7 @@ class FakeGitHub:
         pairs = [(k, str(page) if k == "page" else v) for k, vs in query.items() for v in vs]
         if "page" not in query:
             pairs.append(("page", str(page)))
-        return f"{self._origin}{path}?{urlencode(pairs)}"
+        return f"{self.origin}{path}?{urlencode(pairs)}"
 
 
 def _milestone_matches(item: dict[str, Any], wanted: str | None) -> bool:
@@ -932,7 +822,7 @@ def _milestone_matches(item: dict[str, Any], wanted: str | None) -> bool:
     if wanted == "none":
         return item["milestone"] is None
     if not wanted.isdigit():
-        raise _HttpError(422, "Validation Failed")
+        raise HttpError(422, "Validation Failed")
     return item["milestone"] is not None and item["milestone"]["number"] == int(wanted)
 
 
@@ -955,7 +845,7 @@ def _first(query: dict[str, list[str]], name: str) -> str | None:
 def _choice(query: dict[str, list[str]], name: str, allowed: tuple[str, ...], default: str) -> str:
     value = _first(query, name) or default
     if value not in allowed:
-        raise _HttpError(422, "Validation Failed")
+        raise HttpError(422, "Validation Failed")
     return value
 
 
@@ -975,7 +865,7 @@ def _time(text: str, *, parameter: str | None = None) -> float:
     except ValueError:
         if parameter is None:
             raise
-        raise _HttpError(422, "Validation Failed") from None
+        raise HttpError(422, "Validation Failed") from None
 
 
 def _error_body(status: int, message: str) -> dict[str, Any]:

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import base64
 import copy
-import dataclasses
 import hashlib
 import json
 import re
-import threading
 import time
 import zlib
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
+from weekly.demo.fake_http import HttpError, LoopbackFake
+from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
 from weekly.demo.jira_jql import JqlError, compile_jql
 
 DEFAULT_BASE_URL = "https://jira.example.com"
@@ -334,59 +332,7 @@ def blocked_by(
 # --- The server -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str  # e.g. "/rest/api/2/search/jql"
-    query: dict[str, list[str]]  # parse_qs of the query string, blank values kept
-    # time.monotonic() when it arrived: tests see whether two sources were pulled at once.
-    at: float = dataclasses.field(default=0.0, compare=False)
-
-
-@dataclass
-class _Fault:
-    path_suffix: str
-    status: int
-    body: bytes
-    headers: dict[str, str]
-    content_type: str
-    remaining: int
-
-
-class _HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], fake: FakeJira) -> None:
-        super().__init__(address, _Handler)
-        self.fake = fake
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client hanging up mid-response is not worth a traceback on stderr
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # One request per connection: no idle keep-alive threads outlive stop(), and no
-    # Nagle/delayed-ACK stalls; a loopback connect costs far less than any latency we simulate.
-    protocol_version = "HTTP/1.0"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.fake._handle(self)
-
-    do_POST = do_PUT = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # tests and the demo own stderr
-
-
-class FakeJira:
+class FakeJira(LoopbackFake):
     """A Jira Cloud or Server REST API on 127.0.0.1, serving the given issues and fields.
 
     With a token, requests must authenticate as the deployment expects (Cloud: Basic email:token,
@@ -410,81 +356,19 @@ class FakeJira:
     ) -> None:
         if deployment not in ("Cloud", "Server"):
             raise ValueError(f"deployment must be 'Cloud' or 'Server', not {deployment!r}")
+        super().__init__(latency=latency, port=port)
         self.deployment = deployment
         self.email = email
         self.token = token
-        self.latency = latency
         self.fields = copy.deepcopy(fields)
         self.issues = sorted(copy.deepcopy(issues), key=lambda i: _split_key(i["key"]))
         _fill_parents(self.issues)
-        self.url = ""
-        self.requests: list[RecordedRequest] = []
-        self._port = port
-        self._faults: list[_Fault] = []
         self._matches: dict[str, list[dict[str, Any]]] | None = {} if cache_searches else None
-        self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeJira:
-        """Listen on 127.0.0.1 (any free port unless one was given) in a daemon thread."""
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), self)
-            self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-            # A short poll interval keeps stop() fast; the default would add 0.5 s per server.
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def fail_next(
-        self,
-        path_suffix: str,
-        status: int,
-        *,
-        body: str | bytes = "",
-        headers: dict[str, str] | None = None,
-        content_type: str = "application/json",
-        times: int = 1,
-    ) -> None:
-        """Answer the next `times` requests whose path ends with path_suffix with this response."""
-        data = body.encode() if isinstance(body, str) else body
-        fault = _Fault(path_suffix, status, data, dict(headers or {}), content_type, times)
-        with self._lock:
-            self._faults.append(fault)
-
-    def count(self, path_suffix: str) -> int:
-        """How many recorded requests' paths end with path_suffix."""
-        with self._lock:
-            return sum(1 for r in self.requests if r.path.endswith(path_suffix))
 
     # --- request handling ---
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        url = urlsplit(handler.path)
-        query = parse_qs(url.query, keep_blank_values=True)
-        length = int(handler.headers.get("Content-Length") or 0)
-        if length:
-            handler.rfile.read(length)  # unread, so the connection stays in step
-        with self._lock:
-            self.requests.append(
-                RecordedRequest(handler.command, url.path, query, time.monotonic())
-            )
-            fault = self._take_fault(url.path)
+        url, query, fault = self._receive(handler)
         if self.latency:
             time.sleep(self.latency)
         if fault is not None:
@@ -492,20 +376,11 @@ class FakeJira:
             return
         try:
             status, payload = self._answer(handler, url.path, query)
-        except _HttpError as error:
+        except HttpError as error:
             status, payload = error.status, _error_body(error.message)
         except Exception as error:  # surface fake bugs to the client, not as a hung request
             status, payload = 500, _error_body(f"fake Jira failed: {error!r}")
         _send(handler, status, json.dumps(payload).encode(), "application/json;charset=UTF-8", {})
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        for fault in self._faults:
-            if path.endswith(fault.path_suffix):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
 
     def _answer(
         self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]]
@@ -515,9 +390,9 @@ class FakeJira:
         match = re.fullmatch(r"/rest/api/[23]/(.+?)/?", path)
         endpoint = match.group(1) if match else ""
         if endpoint not in ("serverInfo", "field", "myself", "search/jql", "search"):
-            raise _HttpError(404, f"null for uri: {self.url}{path}")
+            raise HttpError(404, f"null for uri: {self.url}{path}")
         if handler.command != "GET":
-            raise _HttpError(405, f"The fake Jira answers only GET on {path}")
+            raise HttpError(405, f"The fake Jira answers only GET on {path}")
         if endpoint == "serverInfo":
             return 200, self._server_info()
         if endpoint == "field":
@@ -526,7 +401,7 @@ class FakeJira:
             return 200, self._myself()
         if endpoint == "search/jql":
             if self.deployment != "Cloud":
-                raise _HttpError(404, f"null for uri: {self.url}{path}")
+                raise HttpError(404, f"null for uri: {self.url}{path}")
             return 200, self._search_jql(query)
         if self.deployment == "Cloud":
             return 410, _error_body(SEARCH_GONE)
@@ -585,7 +460,7 @@ class FakeJira:
         try:
             predicate = compile_jql(jql, self.fields)
         except JqlError as error:
-            raise _HttpError(400, str(error)) from None
+            raise HttpError(400, str(error)) from None
         found = [i for i in self.issues if predicate(i)]
         if self._matches is not None:
             with self._lock:  # two pages racing on a new JQL both filter; either list is right
@@ -661,7 +536,7 @@ def _integer(query: dict[str, list[str]], name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        raise _HttpError(400, f"The value '{text}' is not valid for {name}.") from None
+        raise HttpError(400, f"The value '{text}' is not valid for {name}.") from None
 
 
 def _page_size(query: dict[str, list[str]]) -> int:
@@ -679,7 +554,7 @@ def _decode_token(token: str) -> int:
             return int(offset)
     except ValueError:
         pass
-    raise _HttpError(400, f"The nextPageToken '{token}' is invalid or expired.")
+    raise HttpError(400, f"The nextPageToken '{token}' is invalid or expired.")
 
 
 def _error_body(message: str) -> dict[str, Any]:
