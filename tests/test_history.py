@@ -156,3 +156,20 @@ def test_an_open_decision_carried_forward_shows_its_age_and_is_overdue_past_its_
     html = written.html.read_text(encoding="utf-8")
     assert "<b>Open since</b> 2026-W46 (2 weeks)" in html
     assert '<span class="pill flag">overdue</span>' in html
+
+
+def test_the_mail_says_what_moved_and_what_is_overdue_too(tmp_path, inbox):
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace("deadline = 2026-12-02", "deadline = 2026-11-25"))
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
+    bets.write_text(bets.read_text().replace("2026-12-18", "2027-01-08"))
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK)
+    text = box.messages()[-1].get_body(("plain",)).get_content()
+    assert "Since 2026-W47: target moved once" in text
+    assert "[OVERDUE]" in text
+    html = box.messages()[-1].get_body(("html",)).get_content()
+    assert "target moved once" in html and "overdue" in html
