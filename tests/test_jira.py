@@ -305,6 +305,7 @@ def test_decisions_with_approver_field_or_assignee_and_missing_deadline(cloud):
     assert (second.approver, second.approver_is_assignee) == ("Jonas Weber", True)
     assert second.missing == ("deadline",)
     assert decisions["PAY-22"].status is DecisionStatus.DECIDED
+    assert decisions["PAY-22"].decided_on == dt.date(2026, 11, 24)  # its resolution date
 
 
 def test_429_is_retried_after_its_retry_after(cloud):

@@ -340,3 +340,12 @@ def test_a_template_cannot_reach_python_internals(tmp_path):
     own.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(InputError, match="template error"):
         html_of(report(), own)
+
+
+def test_a_decided_decision_is_listed_with_who_approved_it_and_when():
+    decided = decision(
+        "D-2", "Chose the vendor", status=DecisionStatus.DECIDED, decided_on=dt.date(2026, 11, 24)
+    )
+    html = html_of(report(decisions=[decided]))
+    assert "Chose the vendor" in html and "D-2 · Dana Schulz · Tue 24 Nov" in html
+    assert "0 open decisions" in html

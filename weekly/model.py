@@ -211,6 +211,7 @@ class Decision:
     approver_is_assignee: bool = False
     source: str = ""
     open_since: IsoWeek | None = None  # the first sent report that listed it, from history
+    decided_on: dt.date | None = None  # when a decided decision was made, where the source says
 
     @property
     def missing(self) -> tuple[str, ...]:

@@ -234,6 +234,7 @@ def pulled_decision(decision: Decision) -> CommentedMap:
         "approver_is_assignee": decision.approver_is_assignee or None,
         "driver": decision.driver,
         "deadline": decision.deadline,
+        "decided_on": decision.decided_on,
         "options": list(decision.options) or None,
         "url": decision.url,
         "source": decision.source or None,

@@ -94,6 +94,7 @@ class _Decision(_Entry):
     deadline: dt.date | None = None
     options: list[str] = []
     status: DecisionStatus = DecisionStatus.OPEN
+    decided_on: dt.date | None = None
 
 
 class _BetsFile(_Entry):

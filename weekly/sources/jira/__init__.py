@@ -134,7 +134,7 @@ def child_fields(ids: FieldIds) -> list[str]:
 
 def decision_fields(ids: FieldIds) -> list[str]:
     return _present(
-        ["summary", "status", "assignee", "reporter", "duedate", "description"],
+        ["summary", "status", "assignee", "reporter", "duedate", "description", "resolutiondate"],
         [ids.approver, ids.driver, ids.contributors, ids.informed],
     )
 

@@ -190,6 +190,7 @@ def decision(issue: Issue, ids: FieldIds, site: str) -> Decision:
         informed=_people(fields.get(ids.informed)) if ids.informed else (),
         options=list_items(fields.get("description")),
         status=DecisionStatus.DECIDED if is_done(issue) else DecisionStatus.OPEN,
+        decided_on=_date(fields.get("resolutiondate")) if is_done(issue) else None,
     )
 
 
