@@ -173,3 +173,15 @@ def test_the_mail_says_what_moved_and_what_is_overdue_too(tmp_path, inbox):
     assert "[OVERDUE]" in text
     html = box.messages()[-1].get_body(("html",)).get_content()
     assert "target moved once" in html and "overdue" in html
+
+
+def test_the_nsm_says_what_the_last_report_said_when_the_data_was_revised(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))  # said W47: 100
+    csv = tmp_path / "metrics.csv"
+    csv.write_text(csv.read_text().replace("2026-11-17,payers,100", "2026-11-17,payers,104"))
+    workflow.draft(config, at(14), {}, WEEK)
+    written, _ = workflow.preview(config, WEEK)
+    html = written.html.read_text(encoding="utf-8")
+    assert "vs last week (104); the last report, 2026-W47, said 100" in html

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from weekly import facts
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
-from weekly.model import Bet, BetChange, Report, Slip, Status
+from weekly.model import Bet, BetChange, Metric, Report, Slip, Status
 from weekly.render.format import day, number
 from weekly.weeks import IsoWeek
 
@@ -198,7 +198,21 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
             bets.append(bet)
             continue
         bets.append(_annotated(bet, past, previous.week))
-    return dataclasses.replace(report, bets=tuple(bets), decisions=decisions)
+    shown = {m.key: m for m in (previous.nsm, *previous.metrics)}
+
+    def with_last_sent(metric: Metric) -> Metric:
+        old = shown.get(metric.key)
+        if old is None:
+            return metric
+        return dataclasses.replace(metric, last_sent=old.this_week, last_sent_week=previous.week)
+
+    return dataclasses.replace(
+        report,
+        bets=tuple(bets),
+        decisions=decisions,
+        nsm=with_last_sent(report.nsm),
+        metrics=tuple(with_last_sent(m) for m in report.metrics),
+    )
 
 
 def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:

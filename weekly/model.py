@@ -72,6 +72,10 @@ class Metric:
     series: tuple[WeekValue, ...]
     target: float | None = None
     decimals: int | None = None
+    # The value the last sent report showed, from history: differs from last_week when
+    # the data was revised since, or a week went unsent.
+    last_sent: float | None = None
+    last_sent_week: IsoWeek | None = None
 
     @property
     def this_week(self) -> float | None:
