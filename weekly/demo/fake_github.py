@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from weekly.demo.fake_http import Fault, HttpError, LoopbackFake
+from weekly.demo.fake_http import Fault, HttpError, LoopbackFake, send
 from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
 
 GITHUB_API = "https://api.github.com"
@@ -538,7 +538,8 @@ class FakeGitHub(LoopbackFake):
     must send `Authorization: token <t>` (or Bearer). `now` is the epoch the fake takes as the
     current time for X-RateLimit-Reset (default: the real clock). Every request is recorded in
     `requests`, in order. `repos` holds the fake's own copies, which a test may change between
-    requests.
+    requests. A fault from `fail_next` still carries the X-RateLimit-* headers, unless its
+    `headers` name them otherwise.
     """
 
     def __init__(
@@ -564,24 +565,6 @@ class FakeGitHub(LoopbackFake):
         self._used = 0
         # GitHub's hourly window; a fixed reset, as within one real window.
         self._window_reset = int(self._clock()) + 3600
-
-    def fail_next(
-        self,
-        path_suffix: str,
-        status: int,
-        *,
-        body: str | bytes = "",
-        headers: dict[str, str] | None = None,
-        content_type: str = "application/json",
-        times: int = 1,
-    ) -> None:
-        """Answer the next `times` requests whose path ends with path_suffix with this response.
-
-        It still carries the X-RateLimit-* headers, unless `headers` names them otherwise.
-        """
-        super().fail_next(
-            path_suffix, status, body=body, headers=headers, content_type=content_type, times=times
-        )
 
     def rate_limit_next(
         self,
@@ -628,7 +611,7 @@ class FakeGitHub(LoopbackFake):
             time.sleep(self.latency)
         if fault is not None:
             headers = self._fault_headers(fault, used)
-            _send(handler, fault.status, fault.body, fault.content_type, headers)
+            send(handler, fault.status, fault.body, fault.content_type, headers)
             return
         headers = self._rate_headers(used)
         try:
@@ -644,7 +627,7 @@ class FakeGitHub(LoopbackFake):
             headers["Link"] = link
         # Builders name api.github.com; PyGithub follows URLs only to its own base URL's origin.
         body = json.dumps(payload).replace(GITHUB_API, self.url).encode()
-        _send(handler, status, body, CONTENT_TYPE, headers)
+        send(handler, status, body, CONTENT_TYPE, headers)
 
     def _rate_headers(self, used: int) -> dict[str, str]:
         return {
@@ -870,22 +853,3 @@ def _time(text: str, *, parameter: str | None = None) -> float:
 
 def _error_body(status: int, message: str) -> dict[str, Any]:
     return {"message": message, "documentation_url": DOCS_URL, "status": str(status)}
-
-
-def _send(
-    handler: BaseHTTPRequestHandler,
-    status: int,
-    body: bytes,
-    content_type: str,
-    headers: dict[str, str],
-) -> None:
-    try:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(body)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up (a timeout in a test); nothing to answer

@@ -18,7 +18,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from weekly.demo.fake_http import HttpError, LoopbackFake
+from weekly.demo.fake_http import HttpError, LoopbackFake, send
 from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
 from weekly.demo.jira_jql import JqlError, compile_jql
 
@@ -372,7 +372,7 @@ class FakeJira(LoopbackFake):
         if self.latency:
             time.sleep(self.latency)
         if fault is not None:
-            _send(handler, fault.status, fault.body, fault.content_type, fault.headers)
+            send(handler, fault.status, fault.body, fault.content_type, fault.headers)
             return
         try:
             status, payload = self._answer(handler, url.path, query)
@@ -380,7 +380,7 @@ class FakeJira(LoopbackFake):
             status, payload = error.status, _error_body(error.message)
         except Exception as error:  # surface fake bugs to the client, not as a hung request
             status, payload = 500, _error_body(f"fake Jira failed: {error!r}")
-        _send(handler, status, json.dumps(payload).encode(), "application/json;charset=UTF-8", {})
+        send(handler, status, json.dumps(payload).encode(), "application/json;charset=UTF-8", {})
 
     def _answer(
         self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]]
@@ -559,22 +559,3 @@ def _decode_token(token: str) -> int:
 
 def _error_body(message: str) -> dict[str, Any]:
     return {"errorMessages": [message], "errors": {}}
-
-
-def _send(
-    handler: BaseHTTPRequestHandler,
-    status: int,
-    body: bytes,
-    content_type: str,
-    headers: dict[str, str],
-) -> None:
-    try:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(body)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up (a timeout in a test); nothing to answer
