@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 from weekly import facts
 from weekly.config import Config, DeliverySection
@@ -143,17 +144,7 @@ def send(
         # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
         number = ledger.sent_count(team, week) + 1
         written = _render(config, report, week)
-        message = build_message(
-            written.view,
-            pdf=written.pdf.read_bytes(),
-            pdf_name=written.pdf.name,
-            sender=delivery.sender,
-            recipients=delivery.recipients,
-            message_id=message_id(team, week, delivery.sender, number),
-            now=now,
-        )
-        eml = written.pdf.with_suffix(".eml" if number == 1 else f".{number}.eml")
-        write_atomically(eml, bytes(message))
+        message, eml = write_mail(written, delivery, team, week, now, number)
         readers = plural(len(delivery.recipients), "recipient")
         if dry_run:
             outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {readers}"])
@@ -186,6 +177,30 @@ def send(
             log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
     outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
     return outcome
+
+
+def write_mail(
+    written: WrittenReport,
+    delivery: DeliverySection,
+    team: str,
+    week: IsoWeek,
+    now: dt.datetime,
+    number: int = 1,
+) -> tuple[EmailMessage, Path]:
+    """The report mail for the written page, kept beside its PDF as the .eml that went out
+    (`2026-W48.eml`; a resend on purpose is `2026-W48.2.eml`)."""
+    message = build_message(
+        written.view,
+        pdf=written.pdf.read_bytes(),
+        pdf_name=written.pdf.name,
+        sender=delivery.sender,
+        recipients=delivery.recipients,
+        message_id=message_id(team, week, delivery.sender, number),
+        now=now,
+    )
+    eml = written.pdf.with_suffix(".eml" if number == 1 else f".{number}.eml")
+    write_atomically(eml, bytes(message))
+    return message, eml
 
 
 @dataclass(frozen=True)

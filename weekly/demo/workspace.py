@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weekly.config import Config, load_config
-from weekly.deliver.email import build_message, message_id
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
-from weekly.files import write_atomically
 from weekly.render.output import WrittenReport
+from weekly.workflow import write_mail
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The demo's data ends on this Friday; the demo reports as of its cron time.
@@ -57,15 +56,5 @@ def demo_email(run: DemoRun, written: WrittenReport) -> Path:
     delivery = run.config.delivery
     assert delivery is not None
     report = written.view.report
-    message = build_message(
-        written.view,
-        pdf=written.pdf.read_bytes(),
-        pdf_name=written.pdf.name,
-        sender=delivery.sender,
-        recipients=delivery.recipients,
-        message_id=message_id(report.team, report.week, delivery.sender),
-        now=run.now,
-    )
-    eml = written.pdf.with_suffix(".eml")
-    write_atomically(eml, bytes(message))
+    _, eml = write_mail(written, delivery, report.team, report.week, run.now)
     return eml
