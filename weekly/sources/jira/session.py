@@ -75,12 +75,6 @@ class JiraSession:
     items: int = 0
     pages: int = 0
 
-    def _page_done(self, count: int) -> None:
-        self.items += count
-        self.pages += 1
-        if self.on_page is not None:
-            self.on_page(self.items, self.pages)
-
     def search(
         self, jql: str, fields: list[str], expand: str | None = None
     ) -> Iterator[dict[str, Any]]:
@@ -88,19 +82,8 @@ class JiraSession:
         if self.cloud:
             token: str | None = None
             while True:
-                page = self.budget.call(
-                    partial(
-                        self.client.enhanced_search_issues,
-                        jql,
-                        nextPageToken=token,
-                        maxResults=PAGE_SIZE,
-                        fields=list(fields),  # the client rewrites the list it is given
-                        expand=expand,
-                        json_result=True,
-                    )
-                )
-                answer = _page(page)
-                self._page_done(len(answer["issues"]))
+                search = self.client.enhanced_search_issues
+                answer = self._page(search, jql, fields, expand, nextPageToken=token)
                 yield from answer["issues"]
                 token = answer.get("nextPageToken")
                 if answer.get("isLast", token is None) or not token:
@@ -108,24 +91,40 @@ class JiraSession:
         else:
             start = 0
             while True:
-                page = self.budget.call(
-                    partial(
-                        self.client.search_issues,
-                        jql,
-                        startAt=start,
-                        maxResults=PAGE_SIZE,
-                        fields=list(fields),
-                        expand=expand,
-                        json_result=True,
-                    )
-                )
-                answer = _page(page)
+                answer = self._page(self.client.search_issues, jql, fields, expand, startAt=start)
                 issues = answer["issues"]
-                self._page_done(len(issues))
                 yield from issues
                 start += len(issues)
                 if not issues or start >= int(answer.get("total", 0)):
                     return
+
+    def _page(
+        self,
+        search: Callable[..., object],
+        jql: str,
+        fields: list[str],
+        expand: str | None,
+        **paging: object,
+    ) -> dict[str, Any]:
+        """One page of a search, through the retry budget, counted for the progress line."""
+        page = _checked(
+            self.budget.call(
+                partial(
+                    search,
+                    jql,
+                    maxResults=PAGE_SIZE,
+                    fields=list(fields),  # the client rewrites the list it is given
+                    expand=expand,
+                    json_result=True,
+                    **paging,
+                )
+            )
+        )
+        self.items += len(page["issues"])
+        self.pages += 1
+        if self.on_page is not None:
+            self.on_page(self.items, self.pages)
+        return page
 
 
 def connect(section: JiraSection, env: Mapping[str, str], budget: RetryBudget) -> JiraSession:
@@ -176,7 +175,7 @@ def describe_error(exc: JIRAError, section: JiraSection) -> str:
     return f"Jira answered {status}{': ' + said if said else ''}"
 
 
-def _page(page: object) -> dict[str, Any]:
+def _checked(page: object) -> dict[str, Any]:
     """A search answer, checked to hold a list of issues."""
     if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
         raise SourceFailure(
