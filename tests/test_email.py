@@ -30,6 +30,7 @@ from weekly.deliver.email import (
 from weekly.deliver.smtp import DeliveryError, send
 from weekly.errors import WeeklyError
 from weekly.model import Slip, SourceState, SourceStatus, Status
+from weekly.render import format as fmt
 from weekly.render.fit import FIT_STEPS, page_view
 from weekly.render.output import write_report
 
@@ -357,6 +358,16 @@ def test_subject_has_the_nsm_value_and_change():
     assert subject(percent).endswith("Active payers 3.70% (+0.30 pp)")
     first_week = dataclasses.replace(report(), nsm=metric(values=[5.0]))
     assert subject(first_week).endswith("Active payers 5")
+
+
+def test_subject_rounds_the_change_as_the_page_does():
+    # 12.5% → 12.9%: the page says +0.4 pp, and so must the subject, not +0.40 pp.
+    points = dataclasses.replace(report(), nsm=metric(values=[12.5, 12.9], unit="%"))
+    assert subject(points).endswith("Active payers 12.9% (+0.4 pp)")
+    assert fmt.change(points.nsm) == "▲ +0.4 pp"
+    # Last week 0, so no ratio: the absolute change, rounded like 270 ms itself.
+    from_zero = dataclasses.replace(report(), nsm=metric(values=[0.0, 270.4], unit="ms"))
+    assert subject(from_zero).endswith("Active payers 270\u202fms (+270\u202fms)")
 
 
 def test_subject_without_a_value_this_week():

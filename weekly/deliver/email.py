@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from weekly.model import Metric, Report
+from weekly.model import Report
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
 from weekly.render.html import render_bundled
@@ -34,24 +34,9 @@ def subject(report: Report) -> str:
         figure = f"{nsm.label}: no value this week"
     else:
         value = fmt.number(nsm.this_week, nsm.unit, nsm.decimals)
-        change = _subject_change(nsm)
+        change = fmt.change_figure(nsm)
         figure = f"{nsm.label} {value}" + (f" ({change})" if change else "")
     return _one_line(f"{report.team} weekly · {report.week} · {figure}")
-
-
-def _subject_change(metric: Metric) -> str:
-    """`+1.3%`, `−0.3 pp` for a metric measured in %, or empty when last week is unknown."""
-    delta = metric.change
-    if delta is None:
-        return ""
-    if delta == 0:
-        return "no change"
-    sign = "+" if delta > 0 else "−"
-    if metric.unit == "%":
-        return f"{sign}{fmt.number(abs(delta), '', metric.decimals)} pp"
-    if metric.change_pct is None:  # last week was 0: no ratio, so the absolute change
-        return f"{sign}{fmt.number(abs(delta), metric.unit, metric.decimals)}"
-    return f"{sign}{abs(metric.change_pct):.1f}%"
 
 
 def message_id(team: str, week: IsoWeek, sender: str, attempt: int = 1) -> str:

@@ -41,17 +41,35 @@ def change(metric: Metric) -> str:
     if delta == 0:
         return "= no change"
     arrow = "▲" if delta > 0 else "▼"
+    figure = f"{arrow} {change_figure(metric)}"
+    if metric.unit == "%" or metric.change_pct is None:
+        return figure
     sign = "+" if delta > 0 else "−"
-    # Round the change like the metric itself: 270 ms falls by 3 ms, not by 3.31 ms.
-    places = metric.decimals
-    if places is None and metric.this_week is not None:
-        places = _auto_decimals(metric.this_week)
+    return f"{figure} ({sign}{number(abs(delta), metric.unit, _change_places(metric))})"
+
+
+def change_figure(metric: Metric) -> str:
+    """The change in one figure, as the mail's subject shows it: `+4.1%`, `−0.3 pp` for a
+    metric measured in %, the absolute change when last week was 0 (no ratio), `no change`,
+    or empty when last week is unknown."""
+    delta = metric.change
+    if delta is None:
+        return ""
+    if delta == 0:
+        return "no change"
+    sign = "+" if delta > 0 else "−"
     if metric.unit == "%":
-        return f"{arrow} {sign}{number(abs(delta), '', places)} pp"
-    absolute = number(abs(delta), metric.unit, places)
+        return f"{sign}{number(abs(delta), '', _change_places(metric))} pp"
     if metric.change_pct is None:
-        return f"{arrow} {sign}{absolute}"
-    return f"{arrow} {sign}{abs(metric.change_pct):.1f}% ({sign}{absolute})"
+        return f"{sign}{number(abs(delta), metric.unit, _change_places(metric))}"
+    return f"{sign}{abs(metric.change_pct):.1f}%"
+
+
+def _change_places(metric: Metric) -> int | None:
+    # Round the change like the metric itself: 270 ms falls by 3 ms, not by 3.31 ms.
+    if metric.decimals is None and metric.this_week is not None:
+        return _auto_decimals(metric.this_week)
+    return metric.decimals
 
 
 def change_class(metric: Metric) -> str:
