@@ -207,6 +207,48 @@ class ScheduleSection(_Section):
         return value
 
 
+class HillSection(_Section):
+    """Where a bet stands on the hill when the draft does not say: uphill while the team is
+    still figuring it out, downhill once it is executing."""
+
+    # "progress": the share of child items done, with `top_at` of them done at the top;
+    # "off": only positions the PM writes in the draft.
+    rule: Literal["progress", "off"] = "progress"
+    top_at: float = Field(default=0.5, gt=0, lt=1)
+
+
+class CheckSection(_Section):
+    """What `weekly check` (and so `weekly send`) calls marketing words and emoji storms."""
+
+    marketing_words: tuple[str, ...] = (
+        "game-changer",
+        "game changer",
+        "revolutionary",
+        "world-class",
+        "best-in-class",
+        "cutting-edge",
+        "synergy",
+        "disruptive",
+        "seamless",
+        "seamlessly",
+        "amazing",
+        "incredible",
+        "awesome",
+        "groundbreaking",
+        "next-level",
+        "rockstar",
+        "supercharge",
+        "unleash",
+        "skyrocket",
+        "skyrocketed",
+        "massive",
+        "huge win",
+        "crushing it",
+        "leverage",
+    )
+    max_emoji: int = Field(default=2, ge=0, le=50)
+
+
 class Config(_Section):
     report: ReportSection
     metrics: MetricsSection
@@ -214,6 +256,8 @@ class Config(_Section):
     sources: SourcesSection = Field(default_factory=SourcesSection)
     delivery: DeliverySection | None = None
     schedule: ScheduleSection = Field(default_factory=ScheduleSection)
+    hill: HillSection = Field(default_factory=HillSection)
+    check: CheckSection = Field(default_factory=CheckSection)
     # Where the file was read from; relative paths in it are relative to its folder.
     path: Path = Path("weekly.toml")
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from weekly import facts
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
-from weekly.model import Bet, BetChange, Metric, Report, Slip, Status
+from weekly.model import Bet, BetChange, Commitment, Delivery, Metric, Report, Slip, Status
 from weekly.render.format import day, number
 from weekly.weeks import IsoWeek
 
@@ -220,15 +221,6 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
     targets = [b.target_date for b in [*past, bet] if b.target_date]
     moves = sum(1 for a, b in itertools.pairwise(targets) if a != b)
     done_delta = bet.progress.done - last.progress.done if bet.progress and last.progress else None
-    # Stalled: no progress and no status change over the last two sent reports and now.
-    window = [*past[-2:], bet]
-    stalled = (
-        len(window) == 3
-        and len({b.status for b in window}) == 1
-        and all(b.progress for b in window)
-        and len({b.progress.done for b in window if b.progress}) == 1
-        and bet.status is not Status.DONE
-    )
     old, new = {b.key for b in last.blockers}, {b.key for b in bet.blockers}
     change = BetChange(
         since=since,
@@ -238,7 +230,7 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
         done_delta=done_delta,
         new_blockers=tuple(sorted(new - old)),
         resolved_blockers=tuple(sorted(old - new)),
-        stalled=stalled,
+        previous_hill=last.hill,
     )
     slip = bet.slip
     if (
@@ -248,4 +240,46 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
         and last.target_date != bet.target_date
     ):
         slip = Slip(last.target_date, bet.target_date, None)
-    return dataclasses.replace(bet, change=change, slip=slip)
+    committed = tuple(_commitment(text, bet.delivered) for text in last.next_week)
+    # No rule placed it (hill.rule = "off"): it stays where the PM last put it.
+    hill = bet.hill if bet.hill is not None else last.hill
+    return dataclasses.replace(bet, change=change, slip=slip, committed=committed, hill=hill)
+
+
+_NAMED = re.compile(r"\b[A-Z][A-Z0-9_]+-\d+\b|(?:[\w.-]+)?#\d+\b")
+
+
+def _commitment(text: str, delivered: tuple[Delivery, ...]) -> Commitment:
+    """A commitment, done when this week delivered something it names (`PAY-12`, `#88`,
+    `web#88`); otherwise open until the PM ticks it."""
+    for name in _NAMED.findall(text):
+        for delivery in delivered:
+            if delivery.key == name or (name.startswith("#") and delivery.key.endswith(name)):
+                return Commitment(text, True, delivery)
+    return Commitment(text)
+
+
+def settle(report: Report, sent: Sequence[Sent]) -> Report:
+    """What can be judged only on the page as the PM left it (their status and hill):
+    a stalled bet, and a hill dot that has not moved for two weeks."""
+    earlier = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    bets = []
+    for bet in report.bets:
+        past = [b for r in earlier for b in r.bets if b.key == bet.key]
+        if bet.change is None or not past:
+            bets.append(bet)
+            continue
+        window = [*past[-2:], bet]
+        full = len(window) == 3 and bet.status is not Status.DONE
+        stalled = (
+            full
+            and len({b.status for b in window}) == 1
+            and all(b.progress for b in window)
+            and len({b.progress.done for b in window if b.progress}) == 1
+        )
+        unmoved = full and bet.hill is not None and len({b.hill for b in window}) == 1
+        change = dataclasses.replace(
+            bet.change, stalled=stalled, hill_unmoved=unmoved, previous_hill=past[-1].hill
+        )
+        bets.append(dataclasses.replace(bet, change=change))
+    return dataclasses.replace(report, bets=tuple(bets))

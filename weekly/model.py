@@ -167,6 +167,19 @@ class Slip:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """One line of a bet's "next week we will", checked the week after.
+
+    `done` is the PM's tick, else what a source shows (a resolved issue or merged pull
+    request the line names), else None: nobody has said yet.
+    """
+
+    text: str
+    done: bool | None = None
+    evidence: Delivery | None = None  # what the source resolved or merged for it
+
+
+@dataclass(frozen=True)
 class BetChange:
     """How a bet moved since the last sent report (`since`), from the history."""
 
@@ -178,6 +191,8 @@ class BetChange:
     new_blockers: tuple[str, ...] = ()
     resolved_blockers: tuple[str, ...] = ()
     stalled: bool = False  # no progress and no status change over two sent reports
+    previous_hill: int | None = None  # the hill position the last sent report showed
+    hill_unmoved: bool = False  # the same hill position in the last two sent reports and now
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,10 @@ class Bet:
     delivered: tuple[Delivery, ...] = ()
     source: str = ""
     change: BetChange | None = None
+    # 0-100 on the hill: up to 50 still figuring out, past 50 executing (Basecamp's hill).
+    hill: int | None = None
+    next_week: tuple[str, ...] = ()  # the PM's "next week we will", checked a week later
+    committed: tuple[Commitment, ...] = ()  # what the last sent report said we would do
 
 
 @dataclass(frozen=True)

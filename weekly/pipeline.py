@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from weekly.config import Config
+from weekly.hill import place
 from weekly.model import Report, SourceResult, SourceState, SourceStatus
 from weekly.progress import PullProgress
 from weekly.sources import SOURCES, PullContext, Source, SourceFailure
@@ -33,7 +34,7 @@ def build_report(
         results = [r for pulled in pool.map(lambda s: _pull(s, ctx), enabled) for r in pulled]
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm
-    return Report(
+    report = Report(
         team=config.report.team,
         week=ctx.week,
         generated_at=local_now,
@@ -44,6 +45,7 @@ def build_report(
         sources=tuple(r.status for r in results),
         headline=next((r.headline for r in results if r.headline), None),
     )
+    return place(report, config.hill)
 
 
 def _pull(source: Source, ctx: PullContext) -> list[SourceResult]:

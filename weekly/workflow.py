@@ -23,7 +23,7 @@ from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.errors import WeeklyError
 from weekly.files import write_atomically
-from weekly.history import History, HistoryError, annotate
+from weekly.history import History, HistoryError, annotate, settle
 from weekly.logbook import log
 from weekly.model import Report, SourceState
 from weekly.pipeline import build_report
@@ -91,9 +91,10 @@ def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     folder = WeekFolder.of(config, week)
     edits = read_draft(folder, week)
     pulled = facts.load(folder.facts)
-    # Changes since the last sent report come first, so the PM's slip causes apply to them.
-    with_history = annotate(pulled, _history(config).sent(config.report.team))
-    return apply(with_history, edits, config.report.zone), edits
+    # Changes since the last sent report come first, so the PM's slip causes and ticks
+    # apply to them; what depends on the PM's own status and hill is judged after.
+    sent = _history(config).sent(config.report.team)
+    return settle(apply(annotate(pulled, sent), edits, config.report.zone), sent), edits
 
 
 def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:

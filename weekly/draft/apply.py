@@ -8,7 +8,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from weekly.draft.edits import BetEdits, DecisionEdits, Edits
-from weekly.model import Bet, Confidence, Decision, DecisionStatus, Report, Slip, Status
+from weekly.model import (
+    Bet,
+    Commitment,
+    Confidence,
+    Decision,
+    DecisionStatus,
+    Report,
+    Slip,
+    Status,
+)
 
 
 def apply(facts: Report, edits: Edits, zone: ZoneInfo) -> Report:
@@ -72,7 +81,15 @@ def _edited_bet(bet: Bet, edit: BetEdits) -> Bet:
         note=edit.note or bet.note,
         target_date=target,
         slip=slip,
+        hill=edit.hill if edit.hill is not None else bet.hill,
+        next_week=edit.next_week,
+        committed=tuple(_ticked(c, edit.last_week.get(c.text)) for c in bet.committed),
     )
+
+
+def _ticked(commitment: Commitment, done: bool | None) -> Commitment:
+    """The PM's tick wins over what a source shows."""
+    return commitment if done is None else dataclasses.replace(commitment, done=done)
 
 
 def _gone_bet(edit: BetEdits) -> Bet:

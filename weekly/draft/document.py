@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from weekly.hill import side
 from weekly.model import Bet, Decision, Report, SourceState
 from weekly.render.format import day, plural, week_range
 
@@ -109,6 +110,9 @@ def _merge_items(
             continue
         _replace_in_place(existing, "pulled", fresh[key][0])
         existing.pop("gone", None)
+        if "last_week" in entry and "last_week" not in existing:
+            # Drafted before last week's report went out: its commitments arrive now.
+            existing.insert(len(existing), "last_week", entry["last_week"])
     for key, existing in by_key.items():
         if (
             key not in fresh
@@ -162,15 +166,44 @@ def bet_entry(bet: Bet) -> CommentedMap:
         ("note", "yours: one line shown under the bet"),
         ("slip_cause", "yours: why the date moved, and the options"),
         ("new_eta", "yours: the date you now expect, if not the pulled target"),
+        ("hill", "yours: 0 still figuring it out · 50 the top · 100 done"),
     ):
         entry[name] = None
         entry.yaml_add_eol_comment(comment, name)
+    if bet.committed:
+        entry["last_week"] = last_week_entries(bet)
+        entry.yaml_add_eol_comment(
+            "what the last report said we would do: done true or false for each", "last_week"
+        )
+    entry["next_week"] = None
+    entry.yaml_add_eol_comment(
+        "yours: next week we will…, one `- ` line each; the next report checks them", "next_week"
+    )
     if bet.slip and not bet.slip.cause:
         entry.yaml_add_eol_comment(
             f"yours: the date moved from {bet.slip.previous_date} to {bet.slip.new_date}: why?",
             "slip_cause",
         )
     return entry
+
+
+def last_week_entries(bet: Bet) -> CommentedSeq:
+    """Last week's commitments to tick; one a source shows done says so beside it."""
+    entries = CommentedSeq()
+    for commitment in bet.committed:
+        item = CommentedMap()
+        item["we_will"] = _clean(commitment.text)
+        item["done"] = None
+        evidence = commitment.evidence
+        item.yaml_add_eol_comment(
+            f"{evidence.key} {'merged' if evidence.kind == 'pull request' else 'resolved'}: "
+            "done unless you write false"
+            if evidence
+            else "true or false",
+            "done",
+        )
+        entries.append(item)
+    return entries
 
 
 def _clean(value: Any) -> Any:
@@ -196,6 +229,7 @@ def pulled_bet(bet: Bet) -> CommentedMap:
         "target": bet.target_date,
         "progress": f"{bet.progress.done}/{bet.progress.total} done" if bet.progress else None,
         "slipped_from": bet.slip.previous_date if bet.slip else None,
+        "hill": f"{bet.hill} ({side(bet.hill)})" if bet.hill is not None else None,
         "blockers": [f"{b.key} {b.title} · {b.owner or 'no owner'}" for b in bet.blockers] or None,
         "delivered": (
             f"{plural(len(bet.delivered), bet.delivered[0].kind)}: "

@@ -35,6 +35,10 @@ class BetEdits:
     hide: bool = False
     gone: str | None = None
     pulled: dict[str, Any] = field(default_factory=dict)
+    hill: int | None = None
+    next_week: tuple[str, ...] = ()
+    # Last week's commitments as the PM ticked them: text -> done (None: not ticked).
+    last_week: dict[str, bool | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,20 @@ class Edits:
 
 
 _TOP = ("week", "approved", "headline", "sources", "bets", "decisions")
-_BET = ("key", "pulled", "status", "confidence", "note", "slip_cause", "new_eta", "hide", "gone")
+_BET = (
+    "key",
+    "pulled",
+    "status",
+    "confidence",
+    "note",
+    "slip_cause",
+    "new_eta",
+    "hill",
+    "last_week",
+    "next_week",
+    "hide",
+    "gone",
+)
 _DECISION = ("key", "pulled", "title", "approver", "driver", "deadline", "options", "hide", "gone")
 
 
@@ -133,6 +150,9 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
             hide=check.boolean(entry, "hide", f"{where}.hide"),
             gone=check.text(entry, "gone", f"{where}.gone"),
             pulled=check.pulled(entry, f"{where}.pulled"),
+            hill=check.hill(entry, f"{where}.hill"),
+            next_week=check.texts(entry, "next_week", f"{where}.next_week") or (),
+            last_week=check.ticks(entry, f"{where}.last_week"),
         )
     decisions = []
     for index, entry in enumerate(check.entries(document, "decisions"), start=1):
@@ -238,6 +258,49 @@ class _Checker:
             return tuple(v.strip() for v in value if v.strip())
         self.fail(node, key, where, "expected a list of lines, each starting with `- `")
         return None
+
+    def hill(self, node: CommentedMap, where: str) -> int | None:
+        value = node.get("hill")
+        if value is None or value == "":
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+            return round(value)
+        self.fail(
+            node,
+            "hill",
+            where,
+            f"{value!r} is not a hill position; write a number from 0 (still figuring it out) "
+            "through 50 (the top) to 100 (done)",
+        )
+        return None
+
+    def ticks(self, node: CommentedMap, where: str) -> dict[str, bool | None]:
+        """`last_week:` entries, `- we_will: …` with `done: true | false | (empty)`."""
+        value = node.get("last_week")
+        if value is None:
+            return {}
+        if not isinstance(value, list):
+            self.fail(node, "last_week", where, "expected a list of `- we_will:` entries")
+            return {}
+        ticks: dict[str, bool | None] = {}
+        for index, entry in enumerate(value, start=1):
+            text = self.text(entry, "we_will", f"{where}[{index}].we_will") if isinstance(
+                entry, CommentedMap
+            ) else None
+            if not isinstance(entry, CommentedMap) or not text:
+                self.fail(
+                    node,
+                    "last_week",
+                    f"{where}[{index}]",
+                    "expected `we_will:` and `done:` under the `- `; weekly draft writes them",
+                )
+                continue
+            done = entry.get("done")
+            if done is not None and not isinstance(done, bool):
+                self.fail(entry, "done", f"{where}[{index}].done", f"{done!r} is not true or false")
+                done = None
+            ticks[text] = done
+        return ticks
 
     def boolean(self, node: CommentedMap, key: str, where: str) -> bool:
         value = node.get(key)
