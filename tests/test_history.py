@@ -184,4 +184,5 @@ def test_the_nsm_says_what_the_last_report_said_when_the_data_was_revised(tmp_pa
     workflow.draft(config, at(14), {}, WEEK)
     written, _ = workflow.preview(config, WEEK)
     html = written.html.read_text(encoding="utf-8")
-    assert "vs last week (104); the last report, 2026-W47, said 100" in html
+    assert "vs last week (104)" in html
+    assert "since the 2026-W47 report (100)" in html

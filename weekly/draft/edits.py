@@ -284,9 +284,11 @@ class _Checker:
             return {}
         ticks: dict[str, bool | None] = {}
         for index, entry in enumerate(value, start=1):
-            text = self.text(entry, "we_will", f"{where}[{index}].we_will") if isinstance(
-                entry, CommentedMap
-            ) else None
+            text = (
+                self.text(entry, "we_will", f"{where}[{index}].we_will")
+                if isinstance(entry, CommentedMap)
+                else None
+            )
             if not isinstance(entry, CommentedMap) or not text:
                 self.fail(
                     node,

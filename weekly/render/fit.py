@@ -187,11 +187,12 @@ def _bet_view(bet: Bet, caps: Caps) -> BetView:
             else bet.slip
         ),
         blockers=tuple(dataclasses.replace(b, title=shorten(b.title, chars)) for b in blockers),
+        next_week=tuple(shorten(t, chars) for t in bet.next_week),
+        committed=tuple(dataclasses.replace(c, text=shorten(c.text, chars)) for c in bet.committed),
     )
-    texts = (bet.note, bet.slip, bet.blockers[: len(blockers)])
-    return BetView(
-        shown, len(bet.blockers) - len(blockers), (shown.note, shown.slip, shown.blockers) != texts
-    )
+    before = (bet.note, bet.slip, bet.blockers[: len(blockers)], bet.next_week, bet.committed)
+    after = (shown.note, shown.slip, shown.blockers, shown.next_week, shown.committed)
+    return BetView(shown, len(bet.blockers) - len(blockers), after != before)
 
 
 def _decision_view(decision: Decision, caps: Caps) -> DecisionView:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from weekly.model import Bet, Confidence, Direction, Metric
+from weekly.model import Bet, Confidence, Direction, Metric, WeekValue
 from weekly.weeks import IsoWeek
 
 _LEVEL = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
@@ -70,6 +71,18 @@ def _change_places(metric: Metric) -> int | None:
     if metric.decimals is None and metric.this_week is not None:
         return _auto_decimals(metric.this_week)
     return metric.decimals
+
+
+def against_last_report(metric: Metric) -> Metric | None:
+    """The metric with the last sent report's value as "last week", so `change` reads the
+    change since that report; None when there is none or it showed what last week shows."""
+    if metric.last_sent is None or metric.last_sent_week is None or not metric.series:
+        return None
+    if metric.last_sent == metric.last_week and len(metric.series) >= 2:
+        if metric.series[-2].week == metric.last_sent_week:
+            return None
+    was = WeekValue(metric.last_sent_week, metric.last_sent)
+    return dataclasses.replace(metric, series=(was, metric.series[-1]))
 
 
 def change_class(metric: Metric) -> str:
@@ -142,6 +155,12 @@ def since(bet: Bet) -> str:
         parts.append(f"{change.done_delta:+d} done")
     elif change.done_delta == 0:
         parts.append("nothing done")
+    if (
+        change.previous_hill is not None
+        and bet.hill is not None
+        and change.previous_hill != bet.hill
+    ):
+        parts.append(f"hill {change.previous_hill} → {bet.hill}")
     if change.new_blockers:
         parts.append(f"new {plural(len(change.new_blockers), 'blocker')}")
     if change.resolved_blockers:

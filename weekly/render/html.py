@@ -12,6 +12,8 @@ from markupsafe import Markup
 from weekly.errors import InputError
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
+from weekly.hill import side
+from weekly.render.hill_chart import hill_chart, hill_text
 from weekly.render.sparkline import sparkline
 
 DEFAULT_TEMPLATE = "report.html.j2"
@@ -69,16 +71,23 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         number=fmt.number,
         change=fmt.change,
         change_class=fmt.change_class,
+        against_last_report=fmt.against_last_report,
         target_status=fmt.target_status,
         week_range=fmt.week_range,
         since=fmt.since,
         day=fmt.day,
         plural=fmt.plural,
         safe_url=safe_url,
+        hill_side=side,
+        hill_text=hill_text,
         slug=lambda text: str(text).replace(" ", "-"),
     )
     folders = [d for d in (user_dir, templates_dir()) if d is not None]
-    env.globals.update(sparkline=sparkline, css=lambda name="report.css": _css(folders, name))
+    env.globals.update(
+        sparkline=sparkline,
+        hill_chart=hill_chart,
+        css=lambda name="report.css": _css(folders, name),
+    )
     return env
 
 
