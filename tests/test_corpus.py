@@ -45,6 +45,7 @@ key = "PAY-1"
 title = "SEPA Instant payouts"
 owner = "Ana Ruiz"
 status = "at risk"
+confidence = "medium"
 target_date = 2026-12-18
 
 [[decisions]]

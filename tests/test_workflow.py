@@ -40,13 +40,15 @@ key = "PAY-1"
 title = "SEPA Instant payouts"
 owner = "Ana Ruiz"
 status = "at risk"
+confidence = "medium"
 target_date = 2026-12-18
-slip = { previous_date = 2026-12-04 }
+slip = { previous_date = 2026-12-04, cause = "Partner bank certification rebooked" }
 
 [[bets]]
 key = "PAY-2"
 title = "One-click checkout"
 status = "on track"
+confidence = "high"
 
 [[decisions]]
 key = "PAY-20"
@@ -110,8 +112,8 @@ def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
     )
     edit(
         draft,
-        "    slip_cause: # yours: the date moved from 2026-12-04 to 2026-12-18: why?",
-        "    slip_cause: Partner bank certification rebooked",
+        "    slip_cause: # yours: why the date moved, and the options",
+        "    slip_cause: Partner bank certification rebooked for 14 Dec",
     )
     text = draft.read_text(encoding="utf-8")
     second = text.index("key: PAY-2")
@@ -129,7 +131,7 @@ def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
     bets = tmp_path / "bets.toml"
     bets.write_text(
         bets.read_text().replace("SEPA Instant payouts", "SEPA Instant payouts (EU)")
-        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\n',
+        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\nconfidence = "high"\n',
         encoding="utf-8",
     )
     workflow.draft(config, at(15), {}, WEEK)

@@ -176,9 +176,49 @@ def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
 
 
 @cli.command()
+@config_option
+@week_option
+def check(config_path: Path, week: str | None) -> None:
+    """Name what in the draft breaks the brief's rules; `weekly send` refuses on its errors.
+
+    Errors: a decision without approver or deadline, a slip without a cause, a bet without
+    status or confidence, marketing words or more than a couple of emoji in what you
+    wrote, a page that cannot fit on one page. Warnings: commitments not ticked,
+    decisions past their deadline, a page that fits only by summarising. Exits 2 on errors.
+
+    \b
+    Example:
+      weekly check --config weekly.toml
+    """
+    from weekly import workflow
+    from weekly.errors import EXIT_USER_INPUT
+    from weekly.render.format import plural
+
+    config = _config(config_path)
+    findings, warnings = workflow.check(config, _week(week, dt.datetime.now(config.report.zone)))
+    for line in [*map(str, findings), *warnings]:
+        click.echo(line)
+    errors = sum(f.error for f in findings)
+    others = len(findings) - errors + len(warnings)
+    if errors:
+        click.echo(
+            f"{plural(errors, 'error')}, {plural(others, 'warning')}: weekly send refuses "
+            "until the errors are fixed (or --force)",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_USER_INPUT)
+    tail = f", {plural(others, 'warning')}" if others else ""
+    click.echo(f"No errors{tail}: ready to send.")
+
+
+@cli.command()
 @configs_option
 @week_option
-@click.option("--force", is_flag=True, help="Send again although this week went out already.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Send again although this week went out already, or despite weekly check's errors.",
+)
 @click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
 def send(config_paths: tuple[Path, ...], week: str | None, force: bool, dry_run: bool) -> None:
     """Render the draft and mail it to the recipients, once per week.

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from weekly import facts
+from weekly.check import DraftLines, Finding, lint
 from weekly.config import Config, DeliverySection
 from weekly.deliver.email import build_message, build_notice, message_id
 from weekly.deliver.ledger import AlreadySent, Interrupted, Ledger
@@ -21,7 +22,8 @@ from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
-from weekly.errors import WeeklyError
+from weekly.draft.edits import load_document, part_lines
+from weekly.errors import RenderError, WeeklyError
 from weekly.files import write_atomically
 from weekly.history import History, HistoryError, annotate, settle
 from weekly.logbook import log
@@ -97,6 +99,45 @@ def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     return settle(apply(annotate(pulled, sent), edits, config.report.zone), sent), edits
 
 
+class CheckFailed(WeeklyError):
+    """The draft breaks the brief's rules; `weekly send --force` sends it anyway."""
+
+
+def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]]:
+    """What breaks the brief's rules in the week's page, and the draft's own warnings.
+
+    Also lays the page out, to tell whether it fits on one page and what it summarises.
+    """
+    from weekly.render.html import render_html
+    from weekly.render.pdf import fit_one_page
+
+    report, edits = _page(config, week)
+    folder = WeekFolder.of(config, week)
+    where = _draft_lines(folder)
+    findings = lint(report, config.check, where)
+    template = config.resolve(config.report.template) if config.report.template else None
+    try:
+        fitted = fit_one_page(
+            report, config.report.paper, lambda view: render_html(view, template), folder.path
+        )
+    except RenderError as exc:
+        findings.insert(0, Finding(True, where.at("page"), exc.message))
+    else:
+        if fitted.view.left_out:
+            findings.append(
+                Finding(
+                    False,
+                    where.at("page"),
+                    "fits on one page only by summarising: " + "; ".join(fitted.view.left_out),
+                )
+            )
+    return findings, edits.warnings
+
+
+def _draft_lines(folder: WeekFolder) -> DraftLines:
+    return DraftLines(folder.draft, part_lines(load_document(folder.draft)))
+
+
 def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:
     """The page of the draft as it stands, and the draft's warnings (ignored fields)."""
     report, edits = _page(config, week)
@@ -142,6 +183,20 @@ def send(
         if reasons:
             notice.hold(reasons, ledger, outcome)
             return outcome
+        errors = (
+            []
+            if force
+            else [f for f in lint(report, config.check, _draft_lines(folder)) if f.error]
+        )
+        if errors:
+            # The PM hears of it once (the hourly run does not repeat it); by hand, the
+            # command fails with the list.
+            notice.hold([f"weekly check: {f}" for f in errors], ledger, outcome)
+            raise CheckFailed(
+                f"not sent: the draft breaks {plural(len(errors), 'rule')} of the brief "
+                "(weekly check); fix them, or send anyway with --force:\n"
+                + "\n".join(f"  {f}" for f in errors)
+            )
         # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
         number = ledger.sent_count(team, week) + 1
         written = _render(config, report, week)
@@ -284,7 +339,12 @@ def run(
         retry = latest is None or (latest.state != "sent" and latest.retry)
         if retry:
             # send() holds, sends, or reports a send that never finished: never blindly twice.
-            sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
+            try:
+                sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
+            except CheckFailed as exc:
+                # Held, and the PM told: cron has nothing to add each hour.
+                log(config, [exc.message])
+                return outcome
             outcome.lines.extend(sent.lines)
     return outcome
 

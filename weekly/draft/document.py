@@ -112,7 +112,7 @@ def _merge_items(
         existing.pop("gone", None)
         if "last_week" in entry and "last_week" not in existing:
             # Drafted before last week's report went out: its commitments arrive now.
-            existing.insert(len(existing), "last_week", entry["last_week"])
+            existing["last_week"] = entry["last_week"]
     for key, existing in by_key.items():
         if (
             key not in fresh

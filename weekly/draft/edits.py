@@ -336,3 +336,16 @@ class _Checker:
         except ValueError:
             self.fail(node, key, where, f"{value!r} is not allowed; use one of: {allowed}")
             return None
+
+
+def part_lines(document: CommentedMap) -> dict[str, int]:
+    """The line of each part the PM edits: `headline`, `bet PAY-1`, `decision PAY-7`."""
+    check = _Checker(Path(), [])
+    lines = {"headline": check.line(document, "headline")} if "headline" in document else {}
+    for name, part in (("bets", "bet"), ("decisions", "decision")):
+        entries = document.get(name)
+        for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+            if isinstance(entry, CommentedMap):
+                key = entry.get("key") or f"draft {index}"
+                lines[f"{part} {key}"] = check.line(entry)
+    return lines

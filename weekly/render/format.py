@@ -78,9 +78,9 @@ def against_last_report(metric: Metric) -> Metric | None:
     change since that report; None when there is none or it showed what last week shows."""
     if metric.last_sent is None or metric.last_sent_week is None or not metric.series:
         return None
-    if metric.last_sent == metric.last_week and len(metric.series) >= 2:
-        if metric.series[-2].week == metric.last_sent_week:
-            return None
+    shown_last_week = len(metric.series) >= 2 and metric.series[-2].week == metric.last_sent_week
+    if shown_last_week and metric.last_sent == metric.last_week:
+        return None
     was = WeekValue(metric.last_sent_week, metric.last_sent)
     return dataclasses.replace(metric, series=(was, metric.series[-1]))
 

@@ -10,9 +10,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from weekly.errors import InputError
+from weekly.hill import side
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
-from weekly.hill import side
 from weekly.render.hill_chart import hill_chart, hill_text
 from weekly.render.sparkline import sparkline
 
