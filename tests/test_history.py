@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from test_workflow import WEEK, at, workspace
+from test_workflow import APPLE_PAY, SLIP_LINE, WEEK, at, workspace
 
 from weekly import workflow
 from weekly.cli import main
@@ -36,7 +36,7 @@ def two_weeks_sent(tmp_path, port):
         bets.read_text()
         .replace('status = "at risk"', 'status = "off track"')
         .replace("target_date = 2026-12-18", "target_date = 2027-01-08")
-        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\nconfidence = "high"\n',
+        + APPLE_PAY,
         encoding="utf-8",
     )
     workflow.draft(config, at(14), {}, WEEK)
@@ -95,7 +95,7 @@ def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(
             'title = "One-click checkout"\n',
             'title = "One-click checkout"\nprogress = { done = 3, total = 9 }\n',
         )
-        .replace("slip = { previous_date = 2026-12-04, cause = \"Partner bank certification rebooked\" }\n", ""),
+        .replace(SLIP_LINE, ""),
         encoding="utf-8",
     )
     for weeks_ago, target in ((2, "2026-12-04"), (1, "2026-12-11"), (0, "2026-12-18")):
@@ -128,7 +128,7 @@ def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(
 def test_the_draft_asks_for_the_cause_of_a_date_moved_since_the_last_sent_report(tmp_path, inbox):
     config = workspace(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
-    bets.write_text(bets.read_text().replace("slip = { previous_date = 2026-12-04, cause = \"Partner bank certification rebooked\" }\n", ""))
+    bets.write_text(bets.read_text().replace(SLIP_LINE, ""))
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
     workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
     bets.write_text(bets.read_text().replace("2026-12-18", "2027-01-08"))

@@ -32,6 +32,10 @@ def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
     return FRIDAY.replace(hour=hour, minute=minute) + dt.timedelta(days=days)
 
 
+SLIP_LINE = 'slip = { previous_date = 2026-12-04, cause = "Partner bank certification rebooked" }\n'
+APPLE_PAY = (
+    '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\nconfidence = "high"\n'
+)
 BETS = """
 headline = "From the bets file: replaced by the PM's own."
 
@@ -130,8 +134,7 @@ def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
     # The source changes: PAY-1 renamed, PAY-3 new. Pull again.
     bets = tmp_path / "bets.toml"
     bets.write_text(
-        bets.read_text().replace("SEPA Instant payouts", "SEPA Instant payouts (EU)")
-        + '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\nconfidence = "high"\n',
+        bets.read_text().replace("SEPA Instant payouts", "SEPA Instant payouts (EU)") + APPLE_PAY,
         encoding="utf-8",
     )
     workflow.draft(config, at(15), {}, WEEK)
