@@ -21,7 +21,18 @@ from pathlib import Path
 
 from weekly import facts
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
-from weekly.model import Bet, BetChange, Commitment, Delivery, Metric, Report, Slip, Status
+from weekly.hill import side
+from weekly.model import (
+    Bet,
+    BetChange,
+    Commitment,
+    DecisionStatus,
+    Delivery,
+    Metric,
+    Report,
+    Slip,
+    Status,
+)
 from weekly.render.format import day, number
 from weekly.weeks import IsoWeek
 
@@ -137,22 +148,32 @@ class History:
 
 
 def diff(older: Report, newer: Report) -> list[str]:
-    """What changed between two weeks' reports, a line each, as `weekly history --diff` says."""
+    """What changed between two weeks' reports, a line each, as `weekly history --diff` says.
+
+    The newer report's own record (kept as it was sent) adds what only the history knows:
+    how often a date moved and why, stalled bets, unmoved hill dots, commitments kept.
+    """
     lines = [f"{newer.team}: {older.week} → {newer.week}"]
-    before, after = older.nsm.this_week, newer.nsm.this_week
-    lines.append(
-        f"  {newer.nsm.label}: {number(before, older.nsm.unit)} → {number(after, newer.nsm.unit)}"
-    )
+    old_metrics = {m.key: m for m in (older.nsm, *older.metrics)}
+    for metric in (newer.nsm, *newer.metrics):
+        was = old_metrics.get(metric.key)
+        if was is not None:
+            before = number(was.this_week, was.unit, was.decimals)
+            after = number(metric.this_week, metric.unit, metric.decimals)
+            lines.append(f"  {metric.label}: {before} → {after}")
     old_bets = {b.key: b for b in older.bets}
+    today = newer.generated_at.date()
     for bet in newer.bets:
         was = old_bets.pop(bet.key, None)
         if was is None:
             lines.append(f"  + {bet.key} {bet.title}: new")
             continue
-        changes = _bet_changes(was, bet, newer.generated_at.date())
+        changes = _bet_changes(was, bet, today)
         if changes:
             lines.append(f"  {bet.key} {bet.title}: {'; '.join(changes)}")
+        lines += [f"      {line}" for line in _record(bet)]
     lines += [f"  - {b.key} {b.title}: no longer reported" for b in old_bets.values()]
+    lines += _decision_changes(older, newer)
     return lines
 
 
@@ -163,9 +184,18 @@ def _bet_changes(was: Bet, now: Bet, today: dt.date) -> list[str]:
     if was.confidence != now.confidence:
         changes.append(f"confidence {was.confidence or '–'} → {now.confidence or '–'}")
     if was.target_date != now.target_date:
-        changes.append(f"target {day(was.target_date, today)} → {day(now.target_date, today)}")
+        moved = f"target {day(was.target_date, today)} → {day(now.target_date, today)}"
+        if now.change and now.change.target_moves > 1:
+            moved += f" (moved {now.change.target_moves}× in all)"
+        if now.slip and now.slip.cause:
+            moved += f", cause: {now.slip.cause}"
+        changes.append(moved)
     if was.progress and now.progress and was.progress.done != now.progress.done:
         changes.append(f"done {was.progress.done} → {now.progress.done} of {now.progress.total}")
+    if was.hill != now.hill and now.hill is not None:
+        changes.append(
+            f"hill {'–' if was.hill is None else was.hill} → {now.hill} ({side(now.hill)})"
+        )
     old_blockers = {b.key for b in was.blockers}
     new_blockers = {b.key for b in now.blockers}
     if new_blockers - old_blockers:
@@ -173,6 +203,45 @@ def _bet_changes(was: Bet, now: Bet, today: dt.date) -> list[str]:
     if old_blockers - new_blockers:
         changes.append(f"resolved blockers {', '.join(sorted(old_blockers - new_blockers))}")
     return changes
+
+
+def _record(bet: Bet) -> list[str]:
+    """What the bet's own record in that week's report says: flags and commitments."""
+    lines = []
+    if bet.change and bet.change.stalled:
+        lines.append("stalled: no progress and no status change over two sent reports")
+    elif bet.change and bet.change.hill_unmoved:
+        lines.append(f"not moved on the hill for 2 weeks (at {bet.hill})")
+    if bet.committed:
+        done = sum(1 for c in bet.committed if c.done)
+        marks = "; ".join(
+            f"{'done' if c.done else 'not ticked' if c.done is None else 'not done'}: {c.text}"
+            for c in bet.committed
+        )
+        lines.append(f"committed {done} of {len(bet.committed)} done: {marks}")
+    if bet.next_week:
+        lines.append(f"next week: {'; '.join(bet.next_week)}")
+    return lines
+
+
+def _decision_changes(older: Report, newer: Report) -> list[str]:
+    was_open = {d.key for d in older.decisions if d.status is DecisionStatus.OPEN}
+    today = newer.generated_at.date()
+    lines = []
+    for decision in newer.decisions:
+        name = f"  decision {decision.key} {decision.title}"
+        if decision.status is DecisionStatus.DECIDED:
+            by = f" by {decision.approver}" if decision.approver else ""
+            when = f" on {day(decision.decided_on, today)}" if decision.decided_on else ""
+            lines.append(f"{name}: decided{by}{when}")
+            continue
+        notes = ["still open" if decision.key in was_open else "new"]
+        if decision.open_since and decision.open_since < newer.week:
+            notes.append(f"open since {decision.open_since}")
+        if decision.deadline and decision.deadline < today:
+            notes.append(f"overdue (deadline {day(decision.deadline, today)})")
+        lines.append(f"{name}: {', '.join(notes)}")
+    return lines
 
 
 def annotate(report: Report, sent: Sequence[Sent]) -> Report:
