@@ -156,9 +156,9 @@ def diff(older: Report, newer: Report) -> list[str]:
     lines = [f"{newer.team}: {older.week} → {newer.week}"]
     old_metrics = {m.key: m for m in (older.nsm, *older.metrics)}
     for metric in (newer.nsm, *newer.metrics):
-        was = old_metrics.get(metric.key)
-        if was is not None:
-            before = number(was.this_week, was.unit, was.decimals)
+        shown = old_metrics.get(metric.key)
+        if shown is not None:
+            before = number(shown.this_week, shown.unit, shown.decimals)
             after = number(metric.this_week, metric.unit, metric.decimals)
             lines.append(f"  {metric.label}: {before} → {after}")
     old_bets = {b.key: b for b in older.bets}
