@@ -365,6 +365,14 @@ class FakeJira(LoopbackFake):
         _fill_parents(self.issues)
         self._matches: dict[str, list[dict[str, Any]]] | None = {} if cache_searches else None
 
+    def replace_issues(self, issues: list[dict[str, Any]]) -> None:
+        """Serve another state of the site from now on: a test's next week."""
+        fresh = sorted(copy.deepcopy(issues), key=lambda i: _split_key(i["key"]))
+        _fill_parents(fresh)
+        self.issues = fresh
+        if self._matches is not None:
+            self._matches.clear()
+
     # --- request handling ---
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
