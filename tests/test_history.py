@@ -186,3 +186,76 @@ def test_the_nsm_says_what_the_last_report_said_when_the_data_was_revised(tmp_pa
     html = written.html.read_text(encoding="utf-8")
     assert "vs last week (104)" in html
     assert "since the 2026-W47 report (100)" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "delivered", "done"),
+    [
+        ("Ship payout retries (PAY-12)", "PAY-12", True),
+        ("Merge the retry PR #88", "checkout-web#88", True),
+        ("Merge checkout-web#88", "checkout-web#88", True),
+        ("Ship payout retries (PAY-12)", "PAY-120", None),  # another issue, not this one
+        ("Book the pen test", "PAY-12", None),  # names nothing: the PM ticks it
+    ],
+)
+def test_a_commitment_is_done_when_what_it_names_was_delivered(text, delivered, done):
+    from weekly.history import _commitment
+    from weekly.model import Delivery
+
+    commitment = _commitment(text, (Delivery(delivered, "", None, "issue"),))
+    assert commitment.done is done
+    assert (commitment.evidence is not None) is bool(done)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "top_at", "position"),
+    [
+        (0.0, 0.5, 0),
+        (0.25, 0.5, 25),
+        (0.5, 0.5, 50),
+        (1.0, 0.5, 100),
+        (0.15, 0.3, 25),
+        (0.65, 0.3, 75),
+    ],
+)
+def test_the_hill_rule_puts_the_top_where_the_config_says(ratio, top_at, position):
+    from weekly.hill import position as hill_position
+
+    assert hill_position(ratio, top_at) == position
+
+
+def test_the_pm_ticks_commitments_and_a_bad_hill_position_names_its_line(tmp_path, inbox):
+    from weekly.draft import DraftError
+
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    draft = tmp_path / "reports" / "2026-W47" / "draft.yaml"
+    text = draft.read_text()
+    draft.write_text(
+        text.replace(
+            "    next_week: # yours: next week we will…",
+            "    next_week:\n      - Book the pen test\n      - Sign the bank contract\n    #",
+            1,
+        )
+    )
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = tmp_path / "reports" / "2026-W48" / "draft.yaml"
+    text = draft.read_text()
+    assert "      - we_will: Book the pen test\n        done:  # true or false" in text
+    draft.write_text(
+        text.replace(
+            "we_will: Book the pen test\n        done:",
+            "we_will: Book the pen test\n        done: true",
+        )
+    )
+    report, _ = workflow.page(config, WEEK)
+    pen, contract = report.bets[0].committed
+    assert (pen.text, pen.done) == ("Book the pen test", True)
+    assert (contract.text, contract.done) == ("Sign the bank contract", None)  # not ticked
+
+    draft.write_text(draft.read_text().replace("    hill: #", "    hill: halfway #", 1))
+    with pytest.raises(
+        DraftError, match=r"draft.yaml:\d+: bets\[1\].hill: 'halfway' is not a hill"
+    ):
+        workflow.page(config, WEEK)

@@ -1,0 +1,143 @@
+"""`weekly check`: the brief's rules, named with the draft's line, and `weekly send` refusing
+on their errors unless forced."""
+
+from __future__ import annotations
+
+import pytest
+from test_workflow import WEEK, at, edit, workspace
+
+from weekly import workflow
+from weekly.cli import main
+from weekly.draft import WeekFolder
+
+
+@pytest.fixture(autouse=True)
+def keep_umask():
+    import os
+
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)
+
+
+def weekly(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--week", str(WEEK)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def drafted(tmp_path, port):
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    return config, WeekFolder.of(config, WEEK).draft
+
+
+def line_of(path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_clean_draft_is_ready_to_send(tmp_path, inbox, capsys):
+    config, _ = drafted(tmp_path, inbox[1])
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 0
+    assert out.strip().endswith("No errors: ready to send.")
+
+
+def test_each_broken_rule_is_an_error_naming_the_drafts_line(tmp_path, inbox, capsys):
+    config, draft = drafted(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    # The source loses PAY-2's confidence and PAY-1's slip cause; the decision its approver.
+    bets.write_text(
+        bets.read_text()
+        .replace('confidence = "high"\n', "")
+        .replace(', cause = "Partner bank certification rebooked"', "")
+        .replace('approver = "Dana Schulz"\n', ""),
+        encoding="utf-8",
+    )
+    workflow.draft(config, at(14, 30), {}, WEEK)
+    edit(
+        draft,
+        "headline: |\n  From the bets file: replaced by the PM's own.",
+        "headline: |\n  A game-changer week: payers up 10% 🚀🚀🚀",
+    )
+    pay1, pay2 = line_of(draft, "key: PAY-1"), line_of(draft, "key: PAY-2")
+    decision, headline = line_of(draft, "key: PAY-20"), line_of(draft, "headline:")
+
+    code, out, err = weekly(capsys, "check", "--config", str(config.path))
+
+    assert code == 2
+    assert f"draft.yaml:{pay1} (PAY-1): error: the date moved from Fri 4 Dec to Fri 18 Dec" in out
+    assert "write `slip_cause:`" in out
+    assert f"draft.yaml:{pay2} (PAY-2): error: no confidence; write `confidence:`" in out
+    assert f"draft.yaml:{decision} (PAY-20): error: no approver; write `approver:`" in out
+    assert f"draft.yaml:{headline} (headline): error: marketing words: game-changer" in out
+    assert f"draft.yaml:{headline} (headline): error: 3 emojis (at most 2)" in out
+    assert "5 errors, 0 warnings: weekly send refuses until the errors are fixed" in err
+    assert "Traceback" not in out + err
+
+
+def test_warnings_do_not_stop_a_send(tmp_path, inbox, capsys):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace("2026-12-02", "2026-11-25"))  # deadline passed
+    workflow.draft(config, at(14), {}, WEEK)
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 0
+    assert "(PAY-20): warning: past its deadline (Wed 25 Nov); decide it or move" in out
+    assert out.strip().endswith("No errors, 1 warning: ready to send.")
+
+
+def test_a_page_that_cannot_fit_on_one_page_is_an_error(tmp_path, inbox, capsys):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    words = " ".join(f"word{n}" for n in range(900))
+    bets.write_text(bets.read_text().replace('"SEPA Instant payouts"', f'"{words}"'))
+    workflow.draft(config, at(14), {}, WEEK)
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 2
+    assert "draft.yaml: error: the report needs 3 pages even after every fit step" in out
+    assert "what ran onto page 2: bets" in out
+
+
+def test_send_refuses_with_the_list_and_tells_the_pm_once(tmp_path, inbox, capsys):
+    box, port = inbox
+    config, draft = drafted(tmp_path, port)
+    edit(draft, "    note: # yours: one line shown under the bet", "    note: Amazing progress!")
+    before = draft.read_bytes()
+
+    code, _, err = weekly(capsys, "send", "--config", str(config.path))
+
+    assert code == 2
+    assert "not sent: the draft breaks 1 rule of the brief (weekly check)" in err
+    assert "(PAY-1): error: marketing words: amazing" in err
+    assert "Traceback" not in err
+    (notice,) = box.messages()  # no report went out; the PM heard why
+    assert notice["To"] == "pm@example.com"
+    assert "marketing words: amazing" in notice.get_body(("plain",)).get_content()
+    assert draft.read_bytes() == before
+
+    # The hourly run holds it too, silently, without telling the PM again.
+    assert workflow.run(config, at(16), {}).lines == []
+    assert len(box.envelopes) == 1
+
+    # Fixed, it goes out.
+    edit(draft, "    note: Amazing progress!", "    note: Bank sandbox back since Tuesday.")
+    workflow.run(config, at(17), {})
+    assert [m["To"] for m in box.messages()] == [
+        "pm@example.com",
+        "cto@example.com, vp@example.com",
+    ]
+
+
+def test_send_force_sends_despite_the_errors(tmp_path, inbox, capsys):
+    box, port = inbox
+    config, draft = drafted(tmp_path, port)
+    edit(draft, "    confidence: # yours: high | medium | low", "    confidence:")
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace('confidence = "medium"\n', ""))
+    workflow.draft(config, at(14, 30), {}, WEEK)
+    assert weekly(capsys, "send", "--config", str(config.path))[0] == 2
+    code, out, _ = weekly(capsys, "send", "--force", "--config", str(config.path))
+    assert code == 0 and "sent 'Payments weekly · 2026-W48" in out
+    assert box.messages()[-1]["To"] == "cto@example.com, vp@example.com"
