@@ -61,11 +61,17 @@ def test_demo_page_reads_nsm_then_bets_then_decisions(demo_run):
     assert order == sorted(order)
     # The demo's figures: the NSM with its change, a slip with its cause, a flagged decision.
     assert "12,557" in text and "+1.3%" in text
-    assert "Fri 4 Dec → Fri 18 Dec" in text and "cause not given" in text  # from Jira's changelog
+    # The slip from Jira's changelog, with the cause the demo PM wrote in the draft.
+    assert "Fri 4 Dec → Fri 18 Dec" in text
+    assert "Partner bank moved certification to 9 Dec" in text
+    # What the demo's two weeks of history add: a stalled bet, commitments, a carried decision.
+    assert "stalled" in text and "COMMITTED LAST WEEK" in text and "OPEN SINCE 2026-W46" in text
     assert "no approver" in text
     assert "支付宝跨境收款试点" in text
     # Bets from both trackers, each through its real client: Jira epics and GitHub milestones.
-    assert "PAY-101" in text and "Android wallet SDK upgrade" in text and "wallet-app#618" in text
+    assert (
+        "PAY-101" in text and "Android wallet SDK upgrade" in text and "wallet-app#231" in text
+    )  # a blocker
 
 
 def copy_demo_without_jira(folder: Path) -> Path:

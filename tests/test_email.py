@@ -207,7 +207,7 @@ def test_summaries_follow_the_page_view():
         for i in range(10)
     ]
     decisions = [decision(f"DEC-{i}", options=("One", "Two", "Three")) for i in range(5)]
-    view = view_of(report(bets=bets, decisions=decisions), step=9)  # 4 bets, 2 decisions
+    view = view_of(report(bets=bets, decisions=decisions), step=10)  # 4 bets, 2 decisions
     assert len(view.more_bets) == 6 and len(view.more_decisions) == 3
 
     html, text = render_email_html(view), render_text(view)

@@ -272,7 +272,7 @@ def test_a_bet_without_progress_for_two_reports_is_stalled(four_weeks):
     assert "stalled" not in text_of(pages[47])
     w48 = text_of(pages[48])
     checkout = w48[w48.index("One-click checkout") :][:400]
-    assert "Since 2026-W47 stalled nothing done" in checkout
+    assert "Since 2026-W47 stalled" in checkout
     assert "STALLED" in messages[-1].get_body(("plain",)).get_content()
 
 
@@ -289,6 +289,7 @@ def test_last_weeks_commitments_show_done_from_jira_and_not_done_from_the_pm(fou
     assert "✓ done Finish payout retries (PAY-11)" in w46  # resolved in Jira
     assert "✗ not done Book the pen test" in w46  # ticked by the PM
     assert "Next week we will Pass bank certification" in w46
+    assert 'title="done since 2026-W45">+1</span>' in pages[46]  # beside the progress bar
     assert "Committed last week 0 of 1 done: ✗ not done Pass bank certification" in text_of(
         pages[47]
     )
@@ -315,7 +316,6 @@ def test_hill_positions_move_with_the_work_and_an_unmoved_dot_is_marked(four_wee
     # SEPA's dot is placed by the rule (share of stories done): 2 of 6 → 3 of 6 → 4 of 6.
     assert 'aria-label="uphill 33 (was 17)"' in pages[46]
     assert 'aria-label="at the top 50 (was 33)"' in w47
-    assert "hill 33 → 50" in text_of(w47)
     # Fraud rules: the PM has kept it at 30 since W46.
     assert 'aria-label="uphill 30, not moved for 2 weeks"' in w48
     assert "not moved on the hill for 2 weeks" in text_of(w48)

@@ -94,11 +94,14 @@ def demo(out: Path) -> None:
     Example:
       weekly demo --out /tmp/demo
     """
-    from weekly.demo.workspace import demo_email, demo_workspace
+    from weekly.demo.workspace import demo_email, demo_workspace, with_history
     from weekly.weeks import IsoWeek
 
     with demo_workspace() as run:
-        written = _build_and_write(run.config, run.now, IsoWeek.of(run.now.date()), out, run.env)
+        week = IsoWeek.of(run.now.date())
+        written = _build_and_write(
+            run.config, run.now, week, out, run.env, lambda report: with_history(run, report)
+        )
         click.echo(str(demo_email(run, written)))
 
 
@@ -394,7 +397,14 @@ def cron(config_path: Path) -> None:
     )
 
 
-def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path, env: Any) -> Any:
+def _build_and_write(
+    config: Config,
+    now: dt.datetime,
+    week: IsoWeek,
+    out: Path,
+    env: Any,
+    edited: Callable[[Any], Any] | None = None,
+) -> Any:
     from weekly.errors import SourcesFailed
     from weekly.model import SourceState
     from weekly.pipeline import build_report
@@ -403,6 +413,8 @@ def _build_and_write(config: Config, now: dt.datetime, week: IsoWeek, out: Path,
 
     with on_terminal(_progress_wanted(())) as progress:
         report = build_report(config, now, env, week, progress)
+    if edited is not None:
+        report = edited(report)
     template = config.resolve(config.report.template) if config.report.template else None
     written = write_report(report, out, config.report.paper, template)
     failed = [s for s in report.failed_sources if s.state is SourceState.FAILED]

@@ -8,14 +8,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from weekly import facts
 from weekly.config import Config, load_config
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
+from weekly.draft import apply
+from weekly.draft.edits import load_document, read_edits
+from weekly.history import Sent, annotate, settle
+from weekly.model import Report
 from weekly.render.output import WrittenReport
 from weekly.workflow import write_mail
 
 DEMO_DIR = Path(__file__).resolve().parent
+# The team's two earlier sent reports (2026-W46 and W47), as the history keeps them.
+HISTORY_DIR = DEMO_DIR / "history"
 # The demo's data ends on this Friday; the demo reports as of its cron time.
 DEMO_NOW = "2026-11-27T16:00:00"
 
@@ -49,6 +56,20 @@ def demo_workspace() -> Iterator[DemoRun]:
             config.sources.github.token_env: github_site.TOKEN,
         }
         yield DemoRun(config.model_copy(update={"sources": sources}), now, env)
+
+
+def with_history(run: DemoRun, report: Report) -> Report:
+    """The pulled report with the demo PM's draft laid over it and the two earlier sent
+    reports as its history, as `weekly preview` would show it."""
+    week = report.week
+    draft = DEMO_DIR / "draft.yaml"
+    edits = read_edits(load_document(draft), draft, week)
+    recipients = run.config.delivery.recipients if run.config.delivery else ()
+    sent = [
+        Sent(old.week, old.generated_at.replace(hour=16), recipients, old)
+        for old in (facts.loads(p.read_bytes()) for p in sorted(HISTORY_DIR.glob("*.json")))
+    ]
+    return settle(apply(annotate(report, sent), edits, run.config.report.zone), sent)
 
 
 def demo_email(run: DemoRun, written: WrittenReport) -> Path:

@@ -35,6 +35,7 @@ class Caps:
 
     step: str
     collapse_done: bool = False
+    hide_delivered: bool = False  # a bet's delivered items counted in its progress, not listed
     blockers_per_bet: int | None = None
     text_chars: int | None = None  # notes, slip causes, blocker titles, decision options
     scale: float = 1.0
@@ -49,15 +50,16 @@ _S = Caps  # the table below reads better with a short name
 FIT_STEPS: tuple[Caps, ...] = (
     _S("everything in full"),
     _S("done bets collapsed into one line", True),
-    _S("at most 2 blockers a bet", True, 2),
-    _S("texts shortened to 100 characters", True, 2, 100),
-    _S("text set 8% smaller", True, 2, 100, 0.92),
-    _S("at most 4 decisions and 3 options each in full", True, 2, 100, 0.92, 4, 3),
-    _S("at most 8 bets in full, riskiest first", True, 2, 100, 0.92, 4, 3, 8),
-    _S("text set 12% smaller", True, 2, 100, 0.88, 4, 3, 8),
-    _S("at most 6 bets, 3 decisions, 1 blocker a bet", True, 1, 70, 0.88, 3, 2, 6, 300),
-    _S("at most 4 bets and 2 decisions in full", True, 1, 50, 0.85, 2, 2, 4, 200),
-    _S("at most 2 bets and 1 decision in full", True, 0, 40, 0.8, 1, 1, 2, 120),
+    _S("delivered work counted in progress, not listed", True, True),
+    _S("at most 2 blockers a bet", True, True, 2),
+    _S("texts shortened to 100 characters", True, True, 2, 100),
+    _S("text set 8% smaller", True, True, 2, 100, 0.92),
+    _S("at most 4 decisions and 3 options each in full", True, True, 2, 100, 0.92, 4, 3),
+    _S("at most 8 bets in full, riskiest first", True, True, 2, 100, 0.92, 4, 3, 8),
+    _S("text set 12% smaller", True, True, 2, 100, 0.88, 4, 3, 8),
+    _S("at most 6 bets, 3 decisions, 1 blocker a bet", True, True, 1, 70, 0.88, 3, 2, 6, 300),
+    _S("at most 4 bets and 2 decisions in full", True, True, 1, 50, 0.85, 2, 2, 4, 200),
+    _S("at most 2 bets and 1 decision in full", True, True, 0, 40, 0.8, 1, 1, 2, 120),
 )
 
 
@@ -121,6 +123,11 @@ class PageView:
             lines.append("headline: shortened")
         if self.done_bets:
             lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} collapsed into one line")
+        delivered = sum(len(b.bet.delivered) for b in self.bets)
+        if self.caps.hide_delivered and delivered:
+            lines.append(
+                f"bets: {plural(delivered, 'delivered item')} counted in progress, not listed"
+            )
         if self.more_bets:
             hidden = self.more_bets_blockers
             with_blockers = f", with {plural(hidden, 'blocker')}" if hidden else ""

@@ -136,8 +136,13 @@ def shorten(text: str, limit: int | None) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def since(bet: Bet) -> str:
-    """How a bet moved since the last sent report, in a few words; empty when it did not."""
+def since(bet: Bet, page: bool = False) -> str:
+    """How a bet moved since the last sent report, in a few words; empty when it did not.
+
+    On the page (`page=True`) the work done and the hill move are left out: the progress
+    column shows the first (`+3`) and the hill its old and new dot, so the line is only
+    there when something a reader must notice changed.
+    """
     change = bet.change
     if change is None:
         return ""
@@ -151,16 +156,14 @@ def since(bet: Bet) -> str:
     if change.target_moves:
         times = "once" if change.target_moves == 1 else f"{change.target_moves}×"
         parts.append(f"target moved {times}")
-    if change.done_delta:
-        parts.append(f"{change.done_delta:+d} done")
-    elif change.done_delta == 0:
-        parts.append("nothing done")
-    if (
-        change.previous_hill is not None
-        and bet.hill is not None
-        and change.previous_hill != bet.hill
-    ):
-        parts.append(f"hill {change.previous_hill} → {bet.hill}")
+    if not page:
+        if change.done_delta:
+            parts.append(f"{change.done_delta:+d} done")
+        elif change.done_delta == 0:
+            parts.append("nothing done")
+        was_at, now_at = change.previous_hill, bet.hill
+        if was_at is not None and now_at is not None and was_at != now_at:
+            parts.append(f"hill {was_at} → {now_at}")
     if change.new_blockers:
         parts.append(f"new {plural(len(change.new_blockers), 'blocker')}")
     if change.resolved_blockers:

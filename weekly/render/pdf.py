@@ -111,13 +111,18 @@ def write_pdf(page: FittedPage, path: Path) -> None:
 
 
 def _same_content(a: PageView, b: PageView) -> bool:
-    return (a.bets, a.done_bets, a.more_bets, a.decisions, a.caps.scale) == (
+    return (a.bets, a.done_bets, a.more_bets, a.decisions, a.caps.scale, _lists_delivered(a)) == (
         b.bets,
         b.done_bets,
         b.more_bets,
         b.decisions,
         b.caps.scale,
+        _lists_delivered(b),
     )
+
+
+def _lists_delivered(view: PageView) -> bool:
+    return not view.caps.hide_delivered and any(v.bet.delivered for v in view.bets)
 
 
 def _sections_past_first_page(document: Any) -> list[str]:
