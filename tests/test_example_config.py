@@ -7,8 +7,10 @@ from pathlib import Path
 
 from weekly.config import (
     BetsFileSection,
+    CheckSection,
     DeliverySection,
     GitHubSection,
+    HillSection,
     JiraFields,
     JiraSection,
     MetricDefinition,
@@ -36,6 +38,7 @@ def test_example_config_documents_every_key():
     documented |= set(re.findall(r"^\[(?:[\w.]+\.)?(\w+)\]", text, flags=re.M))  # [a.b.fields]
     sections = (ReportSection, MetricsSection, MetricDefinition, BetsFileSection)
     more = (JiraSection, JiraFields, GitHubSection, DeliverySection, SmtpSection, ScheduleSection)
+    more += (HillSection, CheckSection)
     for section in (*sections, *more):
         missing = set(section.model_fields) - documented
         assert not missing, f"{section.__name__} keys not in config.example.toml: {missing}"

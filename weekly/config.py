@@ -222,7 +222,6 @@ class CheckSection(_Section):
 
     marketing_words: tuple[str, ...] = (
         "game-changer",
-        "game changer",
         "revolutionary",
         "world-class",
         "best-in-class",
@@ -230,21 +229,15 @@ class CheckSection(_Section):
         "synergy",
         "disruptive",
         "seamless",
-        "seamlessly",
         "amazing",
         "incredible",
         "awesome",
         "groundbreaking",
         "next-level",
-        "rockstar",
         "supercharge",
         "unleash",
         "skyrocket",
-        "skyrocketed",
-        "massive",
-        "huge win",
         "crushing it",
-        "leverage",
     )
     max_emoji: int = Field(default=2, ge=0, le=50)
 
