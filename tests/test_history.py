@@ -259,3 +259,28 @@ def test_the_pm_ticks_commitments_and_a_bad_hill_position_names_its_line(tmp_pat
         DraftError, match=r"draft.yaml:\d+: bets\[1\].hill: 'halfway' is not a hill"
     ):
         workflow.page(config, WEEK)
+
+
+def test_a_snapshot_from_before_commitments_and_the_hill_still_reads(tmp_path, inbox):
+    """Snapshots written by an older weekly lack the newer fields; they read as empty."""
+    import json
+
+    config = two_weeks_sent(tmp_path, inbox[1])
+    path = tmp_path / "reports" / "history.sqlite"
+    newer = ("hill", "next_week", "committed", "previous_hill", "hill_unmoved")
+
+    def older(value):
+        if isinstance(value, dict):
+            return {k: older(v) for k, v in value.items() if k not in newer}
+        return [older(v) for v in value] if isinstance(value, list) else value
+
+    with sqlite3.connect(path) as con:
+        for row_id, blob in con.execute("SELECT id, report FROM snapshots").fetchall():
+            stripped = json.dumps(older(json.loads(blob)))
+            assert '"hill"' not in stripped
+            con.execute("UPDATE snapshots SET report = ? WHERE id = ?", (stripped, row_id))
+    (latest, earlier) = History(path).sent("Payments")
+    assert [b.hill for b in latest.report.bets] == [None, None, None]
+    assert all(b.committed == () and b.next_week == () for b in earlier.report.bets)
+    report, _ = workflow.page(config, WEEK)  # this week's page still compares with them
+    assert report.bets[0].change is not None
