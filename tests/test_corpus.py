@@ -856,11 +856,11 @@ CASES = [
     ),
     Case(
         "draft-options-not-a-list",
-        draft_edit("    options: # yours", "    options: cheaper one # yours"),
+        draft_edit("    options: # yours", "    options: {cheaper: one} # yours"),
         DRAFT,
         2,
         "expected a list of lines",
-        draft_line("options: cheaper one", "decisions[1].options"),
+        draft_line("options: {cheaper: one}", "decisions[1].options"),
     ),
     # --- services ------------------------------------------------------------------------------
     Case(

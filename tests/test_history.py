@@ -196,6 +196,7 @@ def test_the_nsm_says_what_the_last_report_said_when_the_data_was_revised(tmp_pa
         ("Merge checkout-web#88", "checkout-web#88", True),
         ("Ship payout retries (PAY-12)", "PAY-120", None),  # another issue, not this one
         ("Book the pen test", "PAY-12", None),  # names nothing: the PM ticks it
+        ("Close PAY-12 and PAY-13", "PAY-12", None),  # only half of it delivered
     ],
 )
 def test_a_commitment_is_done_when_what_it_names_was_delivered(text, delivered, done):
@@ -284,3 +285,46 @@ def test_a_snapshot_from_before_commitments_and_the_hill_still_reads(tmp_path, i
     assert all(b.committed == () and b.next_week == () for b in earlier.report.bets)
     report, _ = workflow.page(config, WEEK)  # this week's page still compares with them
     assert report.bets[0].change is not None
+
+
+def test_a_hill_position_the_pm_set_stays_until_they_move_it(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(
+        bets.read_text().replace(
+            'title = "One-click checkout"\n',
+            'title = "One-click checkout"\nprogress = { done = 2, total = 10 }\n',
+        )
+    )
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    draft = tmp_path / "reports" / "2026-W47" / "draft.yaml"
+    text = draft.read_text()
+    second = text.index("key: PAY-2")
+    draft.write_text(text[:second] + text[second:].replace("    hill: #", "    hill: 70 #", 1))
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
+    bets.write_text(bets.read_text().replace("done = 2", "done = 3"))
+    workflow.draft(config, at(14), {}, WEEK)
+    report, _ = workflow.page(config, WEEK)
+    checkout = report.bets[1]
+    assert (checkout.hill, checkout.hill_set) == (70, True)  # not the rule's 30
+    assert report.bets[0].hill is None  # no progress, no position set: no dot
+
+
+def test_a_bet_hidden_last_week_is_compared_with_the_report_that_showed_it(tmp_path, inbox):
+    config = workspace(tmp_path, inbox[1])
+    for weeks_ago in (2, 1):
+        week = WEEK.shift(-weeks_ago)
+        workflow.draft(config, at(14, days=-7 * weeks_ago), {}, week)
+        draft = tmp_path / "reports" / str(week) / "draft.yaml"
+        change = (
+            ("    next_week: #", "    next_week: [Old promise] #")
+            if weeks_ago == 2
+            else ("    hill: #", "    hide: true\n    hill: #")
+        )
+        draft.write_text(draft.read_text().replace(*change, 1))
+        workflow.send(config, at(16, days=-7 * weeks_ago), {}, week)
+    workflow.draft(config, at(14), {}, WEEK)
+    report, _ = workflow.page(config, WEEK)
+    sepa = report.bets[0]
+    assert sepa.change is not None and sepa.change.since == WEEK.shift(-2)
+    assert sepa.committed == ()  # a promise for W47, not for this week

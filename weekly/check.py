@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weekly.config import CheckSection
-from weekly.model import Bet, DecisionStatus, Report
+from weekly.draft.edits import Edits
+from weekly.model import DecisionStatus, Report
 from weekly.render.format import day, plural
 
 
@@ -26,9 +27,15 @@ class Finding:
     error: bool
     where: str  # `reports/2026-W48/draft.yaml:31 (PAY-1)`
     what: str
+    about: str = ""  # `PAY-1`, `headline`: what the finding is about, without its line
 
     def __str__(self) -> str:
         return f"{self.where}: {'error' if self.error else 'warning'}: {self.what}"
+
+    @property
+    def reason(self) -> str:
+        """The finding without the draft's line, which moves as the PM edits around it."""
+        return f"{self.about}: {self.what}" if self.about else self.what
 
 
 @dataclass(frozen=True)
@@ -38,39 +45,61 @@ class DraftLines:
     path: Path
     lines: Mapping[str, int]  # "headline", "bet PAY-1", "decision PAY-7" -> line
 
+    def finding(self, error: bool, part: str, label: str, what: str) -> Finding:
+        return Finding(error, self.at(part, label), what, label)
+
     def at(self, part: str, label: str = "") -> str:
         line = self.lines.get(part)
         where = f"{self.path}:{line}" if line else str(self.path)
         return f"{where} ({label})" if label else where
 
 
-def lint(report: Report, rules: CheckSection, draft: DraftLines) -> list[Finding]:
+def lint(report: Report, edits: Edits, rules: CheckSection, draft: DraftLines) -> list[Finding]:
     """Every finding for the page as the PM left it, errors first."""
-    findings = [*_bets(report, draft), *_decisions(report, draft), *_tone(report, rules, draft)]
+    findings = [
+        *_bets(report, edits, draft),
+        *_decisions(report, draft),
+        *_tone(report, edits, rules, draft),
+    ]
     return sorted(findings, key=lambda f: not f.error)
 
 
-def _bets(report: Report, draft: DraftLines) -> Iterator[Finding]:
+def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
     for bet in report.bets:
-        where = draft.at(f"bet {bet.key}", bet.key)
+        part = f"bet {bet.key}"
         missing = [name for name in ("status", "confidence") if getattr(bet, name) is None]
         if missing:
-            yield Finding(True, where, f"no {' or '.join(missing)}; write `{missing[0]}:`")
+            yield draft.finding(
+                True, part, bet.key, f"no {' or '.join(missing)}; write `{missing[0]}:`"
+            )
         slip = bet.slip
         if slip and slip.new_date > slip.previous_date and not slip.cause:
-            yield Finding(
+            yield draft.finding(
                 True,
-                where,
+                part,
+                bet.key,
                 f"the date moved from {day(slip.previous_date)} to {day(slip.new_date)} "
                 "without a cause; write `slip_cause:` (why, and the options)",
             )
         for commitment in bet.committed:
             if commitment.done is None:
-                yield Finding(
+                yield draft.finding(
                     False,
-                    where,
+                    part,
+                    bet.key,
                     f"last week's {commitment.text!r} is not ticked; write `done: true` or "
                     "`done: false` under `last_week:`",
+                )
+        edit = edits.bets.get(bet.key)
+        committed = {c.text for c in bet.committed}
+        for text in edit.last_week if edit else ():
+            if text not in committed:
+                yield draft.finding(
+                    False,
+                    part,
+                    bet.key,
+                    f"`last_week:` has {text!r}, which last week's report did not commit to, "
+                    "so its tick is ignored; keep each `we_will:` line as weekly wrote it",
                 )
 
 
@@ -78,19 +107,24 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
     for decision in report.decisions:
         if decision.status is not DecisionStatus.OPEN:
             continue
-        where = draft.at(f"decision {decision.key}", decision.key)
+        part = f"decision {decision.key}"
         for gap in decision.missing:
-            yield Finding(True, where, f"no {gap}; write `{gap}:` (a decision needs both)")
+            yield draft.finding(
+                True, part, decision.key, f"no {gap}; write `{gap}:` (a decision needs both)"
+            )
         if decision.deadline and decision.deadline < report.generated_at.date():
-            yield Finding(
+            yield draft.finding(
                 False,
-                where,
+                part,
+                decision.key,
                 f"past its deadline ({day(decision.deadline)}); decide it or move `deadline:`",
             )
 
 
-def _tone(report: Report, rules: CheckSection, draft: DraftLines) -> Iterator[Finding]:
-    """Marketing words and emoji storms, in the text the PM wrote."""
+def _tone(
+    report: Report, edits: Edits, rules: CheckSection, draft: DraftLines
+) -> Iterator[Finding]:
+    """Marketing words and emoji storms, in each text the PM wrote."""
     import emoji
 
     words = (
@@ -101,39 +135,37 @@ def _tone(report: Report, rules: CheckSection, draft: DraftLines) -> Iterator[Fi
         if rules.marketing_words
         else None
     )
-    for part, label, text in _written(report):
-        where = draft.at(part, label)
+    for part, label, text in _written(report, edits):
         found = sorted({m.group(0).lower() for m in words.finditer(text)}) if words else []
         if found:
-            yield Finding(
+            yield draft.finding(
                 True,
-                where,
+                part,
+                label,
                 f"marketing words: {', '.join(found)}; say what happened, with the number",
             )
         count = emoji.emoji_count(text)
         if count > rules.max_emoji:
-            yield Finding(
+            yield draft.finding(
                 True,
-                where,
-                f"{plural(count, 'emoji')} (at most {rules.max_emoji}); let the facts speak",
+                part,
+                label,
+                f"{plural(count, 'emoji')} in one text (at most {rules.max_emoji}); "
+                "let the facts speak",
             )
 
 
-def _written(report: Report) -> Iterator[tuple[str, str, str]]:
-    """(draft part, label, text) for what the PM writes: headline, notes, causes, plans."""
+def _written(report: Report, edits: Edits) -> Iterator[tuple[str, str, str]]:
+    """(draft part, label, text) for each text the PM writes: the headline, a bet's note,
+    slip cause and plans, and the decisions' titles and options they wrote or changed."""
     if report.headline:
         yield "headline", "headline", report.headline
     for bet in report.bets:
-        text = " ".join(t for t in (bet.note, _cause(bet), *bet.next_week) if t)
-        if text:
-            yield f"bet {bet.key}", bet.key, text
-    for decision in report.decisions:
-        yield (
-            f"decision {decision.key}",
-            decision.key,
-            " ".join((decision.title, *decision.options)),
-        )
-
-
-def _cause(bet: Bet) -> str | None:
-    return bet.slip.cause if bet.slip else None
+        for text in (bet.note, bet.slip.cause if bet.slip else None, *bet.next_week):
+            if text:
+                yield f"bet {bet.key}", bet.key, text
+    for number, edit in enumerate(edits.decisions, start=1):
+        key = edit.key or f"draft {number}"
+        for text in (edit.title, *(edit.options or ())):
+            if text:
+                yield f"decision {key}", key, text

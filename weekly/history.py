@@ -263,11 +263,17 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     )
     bets = []
     for bet in report.bets:
-        past = [b for r in earlier for b in r.bets if b.key == bet.key]
+        past = [(r.week, b) for r in earlier for b in r.bets if b.key == bet.key]
         if not past:
             bets.append(bet)
             continue
-        bets.append(_annotated(bet, past, previous.week))
+        # Compared with the last report that showed the bet (it may have been hidden
+        # since); only last week's report can say what was committed for this week.
+        since = past[-1][0]
+        annotated = _annotated(bet, [b for _, b in past], since)
+        if since != previous.week:
+            annotated = dataclasses.replace(annotated, committed=())
+        bets.append(annotated)
     shown = {m.key: m for m in (previous.nsm, *previous.metrics)}
 
     def with_last_sent(metric: Metric) -> Metric:
@@ -310,22 +316,32 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
     ):
         slip = Slip(last.target_date, bet.target_date, None)
     committed = tuple(_commitment(text, bet.delivered) for text in last.next_week)
-    # No rule placed it (hill.rule = "off"): it stays where the PM last put it.
-    hill = bet.hill if bet.hill is not None else last.hill
-    return dataclasses.replace(bet, change=change, slip=slip, committed=committed, hill=hill)
+    # Where the PM put the dot stays until they move it; the rule places only the rest.
+    if last.hill_set or (bet.hill is None and last.hill is not None):
+        bet = dataclasses.replace(bet, hill=last.hill, hill_set=last.hill_set)
+    return dataclasses.replace(bet, change=change, slip=slip, committed=committed)
 
 
 _NAMED = re.compile(r"\b[A-Z][A-Z0-9_]+-\d+\b|(?:[\w.-]+)?#\d+\b")
 
 
 def _commitment(text: str, delivered: tuple[Delivery, ...]) -> Commitment:
-    """A commitment, done when this week delivered something it names (`PAY-12`, `#88`,
+    """A commitment, done when this week delivered everything it names (`PAY-12`, `#88`,
     `web#88`); otherwise open until the PM ticks it."""
+    found = []
     for name in _NAMED.findall(text):
-        for delivery in delivered:
-            if delivery.key == name or (name.startswith("#") and delivery.key.endswith(name)):
-                return Commitment(text, True, delivery)
-    return Commitment(text)
+        match = next(
+            (
+                d
+                for d in delivered
+                if d.key == name or (name.startswith("#") and d.key.endswith(name))
+            ),
+            None,
+        )
+        if match is None:
+            return Commitment(text)
+        found.append(match)
+    return Commitment(text, True, found[0]) if found else Commitment(text)
 
 
 def settle(report: Report, sent: Sequence[Sent]) -> Report:

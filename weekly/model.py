@@ -213,6 +213,7 @@ class Bet:
     change: BetChange | None = None
     # 0-100 on the hill: up to 50 still figuring out, past 50 executing (Basecamp's hill).
     hill: int | None = None
+    hill_set: bool = False  # placed by the PM (it stays there), not by the rule
     next_week: tuple[str, ...] = ()  # the PM's "next week we will", checked a week later
     committed: tuple[Commitment, ...] = ()  # what the last sent report said we would do
 

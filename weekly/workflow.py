@@ -21,7 +21,7 @@ from weekly.deliver.ledger import AlreadySent, Interrupted, Ledger
 from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
-from weekly.draft import Edits, WeekFolder, apply, read_draft, write_draft
+from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.draft.edits import load_document, part_lines
 from weekly.errors import RenderError, WeeklyError
 from weekly.files import write_atomically
@@ -102,6 +102,10 @@ def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
 class CheckFailed(WeeklyError):
     """The draft breaks the brief's rules; `weekly send --force` sends it anyway."""
 
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message)
+        self.reasons = reasons  # one line a finding, without the draft's line numbers
+
 
 def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]]:
     """What breaks the brief's rules in the week's page, and the draft's own warnings.
@@ -114,22 +118,19 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
     report, edits = _page(config, week)
     folder = WeekFolder.of(config, week)
     where = _draft_lines(folder)
-    findings = lint(report, config.check, where)
+    findings = lint(report, edits, config.check, where)
     template = config.resolve(config.report.template) if config.report.template else None
     try:
         fitted = fit_one_page(
             report, config.report.paper, lambda view: render_html(view, template), folder.path
         )
     except RenderError as exc:
-        findings.insert(0, Finding(True, where.at("page"), exc.message))
+        findings.insert(0, where.finding(True, "page", "", exc.message))
     else:
         if fitted.view.left_out:
+            summary = "; ".join(fitted.view.left_out)
             findings.append(
-                Finding(
-                    False,
-                    where.at("page"),
-                    "fits on one page only by summarising: " + "; ".join(fitted.view.left_out),
-                )
+                where.finding(False, "page", "", f"fits on one page only by summarising: {summary}")
             )
     return findings, edits.warnings
 
@@ -174,11 +175,11 @@ def send(
                 raise AlreadySent(latest)
             if latest.state == "sending":
                 raise Interrupted(latest)
+        folder = WeekFolder.of(config, week)
+        notice = _Notice(team, week, folder, delivery, deliver, now, dry_run)
         report, edits = _page(config, week)
         approved = edits.approved
         outcome.warnings.extend(edits.warnings)
-        folder = WeekFolder.of(config, week)
-        notice = _Notice(report, week, folder, delivery, deliver, now, dry_run)
         reasons = _hold_reasons(report, approved, delivery)
         if reasons:
             notice.hold(reasons, ledger, outcome)
@@ -186,16 +187,16 @@ def send(
         errors = (
             []
             if force
-            else [f for f in lint(report, config.check, _draft_lines(folder)) if f.error]
+            else [f for f in lint(report, edits, config.check, _draft_lines(folder)) if f.error]
         )
         if errors:
-            # The PM hears of it once (the hourly run does not repeat it); by hand, the
-            # command fails with the list.
-            notice.hold([f"weekly check: {f}" for f in errors], ledger, outcome)
+            # By hand, the command fails with the list; the hourly run holds the report
+            # and tells the PM (see run()).
             raise CheckFailed(
                 f"not sent: the draft breaks {plural(len(errors), 'rule')} of the brief "
                 "(weekly check); fix them, or send anyway with --force:\n"
-                + "\n".join(f"  {f}" for f in errors)
+                + "\n".join(f"  {f}" for f in errors),
+                reasons=[f"weekly check: {f.reason}" for f in errors],
             )
         # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
         number = ledger.sent_count(team, week) + 1
@@ -263,7 +264,7 @@ def write_mail(
 class _Notice:
     """Telling the PM about a week that did not go out."""
 
-    report: Report
+    team: str
     week: IsoWeek
     folder: WeekFolder
     delivery: DeliverySection
@@ -275,14 +276,14 @@ class _Notice:
         """Keep the report back; tell the PM once for each new reason, then record it (a
         notice that fails to go out is tried again by the next run)."""
         reason = "; ".join(reasons)
-        outcome.lines.append(f"held {self.report.team} {self.week}: {reason}")
-        if ledger.held_for(self.report.team, self.week, reason):
+        outcome.lines.append(f"held {self.team} {self.week}: {reason}")
+        if ledger.held_for(self.team, self.week, reason):
             return
         if self.dry_run:
             outcome.lines.append(f"would tell {self.delivery.pm} that the report is waiting")
             return
         self._tell(reasons, None)
-        ledger.hold(self.report.team, self.week, reason=reason, now=self.now)
+        ledger.hold(self.team, self.week, reason=reason, now=self.now)
         outcome.lines.append(f"told {self.delivery.pm} that the report is waiting")
 
     def failure(self, failure: DeliveryError, outcome: Outcome) -> None:
@@ -300,7 +301,7 @@ class _Notice:
     def _tell(self, reasons: list[str], steps: tuple[str, ...] | None) -> None:
         self.deliver(
             build_notice(
-                self.report.team,
+                self.team,
                 self.week,
                 reasons,
                 draft_path=self.folder.draft,
@@ -341,8 +342,18 @@ def run(
             # send() holds, sends, or reports a send that never finished: never blindly twice.
             try:
                 sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
-            except CheckFailed as exc:
-                # Held, and the PM told: cron has nothing to add each hour.
+            except (CheckFailed, DraftError) as exc:
+                # Unattended, a draft that breaks the rules, or that the PM broke, would stop
+                # the report without a word: hold it and tell the PM, once for each reason.
+                reasons = (
+                    exc.reasons
+                    if isinstance(exc, CheckFailed)
+                    else [f"the draft cannot be read: {exc.message}"]
+                )
+                delivery = _delivery(config)
+                deliver = sender or (lambda message: smtp_send(message, delivery.smtp, env))
+                notice = _Notice(config.report.team, week, folder, delivery, deliver, now, dry_run)
+                notice.hold(reasons, _ledger(config), outcome)
                 log(config, [exc.message])
                 return outcome
             outcome.lines.extend(sent.lines)

@@ -81,10 +81,19 @@ def _edited_bet(bet: Bet, edit: BetEdits) -> Bet:
         note=edit.note or bet.note,
         target_date=target,
         slip=slip,
-        hill=edit.hill if edit.hill is not None else bet.hill,
+        **_hill(bet, edit),
         next_week=edit.next_week,
         committed=tuple(_ticked(c, edit.last_week.get(c.text)) for c in bet.committed),
     )
+
+
+def _hill(bet: Bet, edit: BetEdits) -> dict[str, Any]:
+    """The PM's position wins; a bet the PM calls done is at the end of the hill."""
+    if edit.hill is not None:
+        return {"hill": edit.hill, "hill_set": True}
+    if edit.status is Status.DONE and not bet.hill_set:
+        return {"hill": 100}
+    return {}
 
 
 def _ticked(commitment: Commitment, done: bool | None) -> Commitment:
@@ -108,6 +117,9 @@ def _gone_bet(edit: BetEdits) -> Bet:
         target_date=edit.new_eta or (target if isinstance(target, dt.date) else None),
         note=f"{edit.note} {note}" if edit.note else note,
         source=str(pulled.get("source") or ""),
+        hill=edit.hill,
+        hill_set=edit.hill is not None,
+        next_week=edit.next_week,
     )
 
 

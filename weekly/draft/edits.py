@@ -17,6 +17,8 @@ from weekly.model import Confidence, Status
 from weekly.weeks import IsoWeek
 
 _STATUSES = ", ".join(s.value for s in Status)
+_YES = ("yes", "y", "true", "done")
+_NO = ("no", "n", "false", "not done")
 _CONFIDENCES = ", ".join(c.value for c in Confidence)
 
 
@@ -251,20 +253,37 @@ class _Checker:
         return {}
 
     def texts(self, node: CommentedMap, key: str, where: str) -> tuple[str, ...] | None:
+        """A list of lines; one line on its own counts as a list of one, empty ones are
+        dropped, and a number is its text."""
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(v.strip() for v in value if v.strip())
-        self.fail(node, key, where, "expected a list of lines, each starting with `- `")
-        return None
+        items = value if isinstance(value, list) else [value]
+        lines = []
+        for item in items:
+            if item is None:
+                continue
+            if isinstance(item, bool | dict | list):
+                self.fail(node, key, where, "expected a list of lines, each starting with `- `")
+                return None
+            if str(item).strip():
+                lines.append(str(item).strip())
+        return tuple(lines)
 
     def hill(self, node: CommentedMap, where: str) -> int | None:
         value = node.get("hill")
         if value is None or value == "":
             return None
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
-            return round(value)
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.strip())
+            except ValueError:
+                number = None
+        if number is not None and 0 <= number <= 100:
+            return round(number)
         self.fail(
             node,
             "hill",
@@ -284,8 +303,11 @@ class _Checker:
             return {}
         ticks: dict[str, bool | None] = {}
         for index, entry in enumerate(value, start=1):
+            if entry is None:
+                continue
+            here = f"{where}[{index}]"
             text = (
-                self.text(entry, "we_will", f"{where}[{index}].we_will")
+                self.text(entry, "we_will", f"{here}.we_will")
                 if isinstance(entry, CommentedMap)
                 else None
             )
@@ -293,16 +315,22 @@ class _Checker:
                 self.fail(
                     node,
                     "last_week",
-                    f"{where}[{index}]",
+                    here,
                     "expected `we_will:` and `done:` under the `- `; weekly draft writes them",
                 )
                 continue
-            done = entry.get("done")
-            if done is not None and not isinstance(done, bool):
-                self.fail(entry, "done", f"{where}[{index}].done", f"{done!r} is not true or false")
-                done = None
-            ticks[text] = done
+            ticks[text] = self.tick(entry, f"{here}.done")
         return ticks
+
+    def tick(self, node: CommentedMap, where: str) -> bool | None:
+        value = node.get("done")
+        if value is None or value == "" or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        word = str(value).strip().lower()
+        if word in _YES or word in _NO:
+            return word in _YES
+        self.fail(node, "done", where, f"{value!r} is not true or false")
+        return None
 
     def boolean(self, node: CommentedMap, key: str, where: str) -> bool:
         value = node.get(key)
