@@ -318,12 +318,15 @@ NOTE = st.one_of(
     ).filter(str.strip),
 )
 
+HILL = st.one_of(st.none(), st.integers(min_value=0, max_value=100))
+PLANS = st.one_of(st.none(), st.lists(NOTE.filter(bool), min_size=1, max_size=3))
+
 
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    edits=st.lists(st.tuples(STATUS, NOTE, st.booleans()), min_size=2, max_size=2),
+    edits=st.lists(st.tuples(STATUS, NOTE, st.booleans(), HILL, PLANS), min_size=2, max_size=2),
     headline=NOTE,
     renamed=st.booleans(),
 )
@@ -334,8 +337,9 @@ def test_pulling_again_keeps_every_edit(tmp_path_factory, edits, headline, renam
     workflow.draft(config, at(14), {}, WEEK)
     document = load_document(folder.draft)
     document["headline"] = headline
-    for entry, (status, note, hide) in zip(document["bets"], edits, strict=True):
+    for entry, (status, note, hide, hill, plans) in zip(document["bets"], edits, strict=True):
         entry["status"], entry["note"], entry["hide"] = status, note, hide
+        entry["hill"], entry["next_week"] = hill, plans
     folder.draft.write_text(render(document), encoding="utf-8")
     if renamed:
         bets = tmp_path / "bets.toml"
@@ -343,8 +347,9 @@ def test_pulling_again_keeps_every_edit(tmp_path_factory, edits, headline, renam
     workflow.draft(config, at(15), {}, WEEK)
     again = load_document(folder.draft)
     assert again["headline"] == headline
-    for entry, (status, note, hide) in zip(again["bets"], edits, strict=True):
+    for entry, (status, note, hide, hill, plans) in zip(again["bets"], edits, strict=True):
         assert (entry["status"], entry["note"], entry["hide"]) == (status, note, hide)
+        assert (entry["hill"], entry["next_week"]) == (hill, plans)
 
 
 def test_control_characters_in_pulled_text_never_break_the_draft(tmp_path, inbox):
