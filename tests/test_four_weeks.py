@@ -203,7 +203,7 @@ EDITS: dict[int, tuple[dict[str, dict], dict[str, bool]]] = {
         },
         {"Pass bank certification": False},
     ),
-    48: ({"PAY-3": {"hill": 30}}, {}),
+    48: ({}, {}),  # the PM leaves Fraud rules where it was: its dot stays at 30
 }
 
 

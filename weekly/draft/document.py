@@ -229,7 +229,11 @@ def pulled_bet(bet: Bet) -> CommentedMap:
         "target": bet.target_date,
         "progress": f"{bet.progress.done}/{bet.progress.total} done" if bet.progress else None,
         "slipped_from": bet.slip.previous_date if bet.slip else None,
-        "hill": f"{bet.hill} ({side(bet.hill)})" if bet.hill is not None else None,
+        "hill": (
+            f"{bet.hill} ({side(bet.hill)}{', where you last put it' if bet.hill_set else ''})"
+            if bet.hill is not None
+            else None
+        ),
         "blockers": [f"{b.key} {b.title} · {b.owner or 'no owner'}" for b in bet.blockers] or None,
         "delivered": (
             f"{plural(len(bet.delivered), bet.delivered[0].kind)}: "
