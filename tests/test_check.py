@@ -33,8 +33,11 @@ def drafted(tmp_path, port):
     return config, WeekFolder.of(config, WEEK).draft
 
 
-def line_of(path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+def line_of(path, text: str, after: str = "") -> int:
+    """The number of the first line starting with `text`, after the line holding `after`."""
+    lines = path.read_text().splitlines()
+    start = next(n for n, line in enumerate(lines) if after in line)
+    return next(n for n, line in enumerate(lines, 1) if n > start and line.startswith(text))
 
 
 def test_a_clean_draft_is_ready_to_send(tmp_path, inbox, capsys):
@@ -61,16 +64,19 @@ def test_each_broken_rule_is_an_error_naming_the_drafts_line(tmp_path, inbox, ca
         "headline: |\n  From the bets file: replaced by the PM's own.",
         "headline: |\n  A game-changer week: payers up 10% 🚀🚀🚀",
     )
-    pay1, pay2 = line_of(draft, "key: PAY-1"), line_of(draft, "key: PAY-2")
-    decision, headline = line_of(draft, "key: PAY-20"), line_of(draft, "headline:")
+    # Each finding points at the field to write, in its own entry.
+    cause = line_of(draft, "    slip_cause:", after="key: PAY-1")
+    pay2 = line_of(draft, "    confidence:", after="key: PAY-2")
+    approver = line_of(draft, "    approver:", after="key: PAY-20")
+    headline = line_of(draft, "headline:")
 
     code, out, err = weekly(capsys, "check", "--config", str(config.path))
 
     assert code == 2
-    assert f"draft.yaml:{pay1} (PAY-1): error: the date moved from Fri 4 Dec to Fri 18 Dec" in out
+    assert f"draft.yaml:{cause} (PAY-1): error: the date moved from Fri 4 Dec to Fri 18 Dec" in out
     assert "write `slip_cause:`" in out
     assert f"draft.yaml:{pay2} (PAY-2): error: no confidence; write `confidence:`" in out
-    assert f"draft.yaml:{decision} (PAY-20): error: no approver; write `approver:`" in out
+    assert f"draft.yaml:{approver} (PAY-20): error: no approver; write `approver:`" in out
     assert f"draft.yaml:{headline} (headline): error: marketing words: game-changer" in out
     assert f"draft.yaml:{headline} (headline): error: 3 emojis in one text (at most 2)" in out
     assert "5 errors, 0 warnings: weekly send refuses until the errors are fixed" in err

@@ -45,11 +45,14 @@ class DraftLines:
     path: Path
     lines: Mapping[str, int]  # "headline", "bet PAY-1", "decision PAY-7" -> line
 
-    def finding(self, error: bool, part: str, label: str, what: str) -> Finding:
-        return Finding(error, self.at(part, label), what, label)
+    def finding(
+        self, error: bool, part: str, label: str, what: str, field: str | None = None
+    ) -> Finding:
+        """A finding at the field's line where the draft has it, else at its entry's."""
+        return Finding(error, self.at(part, label, field), what, label)
 
-    def at(self, part: str, label: str = "") -> str:
-        line = self.lines.get(part)
+    def at(self, part: str, label: str = "", field: str | None = None) -> str:
+        line = self.lines.get(f"{part}.{field}") or self.lines.get(part)
         where = f"{self.path}:{line}" if line else str(self.path)
         return f"{where} ({label})" if label else where
 
@@ -70,7 +73,11 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
         missing = [name for name in ("status", "confidence") if getattr(bet, name) is None]
         if missing:
             yield draft.finding(
-                True, part, bet.key, f"no {' or '.join(missing)}; write `{missing[0]}:`"
+                True,
+                part,
+                bet.key,
+                f"no {' or '.join(missing)}; write `{missing[0]}:`",
+                missing[0],
             )
         slip = bet.slip
         if slip and slip.new_date > slip.previous_date and not slip.cause:
@@ -80,6 +87,7 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                 bet.key,
                 f"the date moved from {day(slip.previous_date)} to {day(slip.new_date)} "
                 "without a cause; write `slip_cause:` (why, and the options)",
+                "slip_cause",
             )
         for commitment in bet.committed:
             if commitment.done is None:
@@ -89,6 +97,7 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     bet.key,
                     f"last week's {commitment.text!r} is not ticked; write `done: true` or "
                     "`done: false` under `last_week:`",
+                    "last_week",
                 )
         edit = edits.bets.get(bet.key)
         committed = {c.text for c in bet.committed}
@@ -100,6 +109,7 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     bet.key,
                     f"`last_week:` has {text!r}, which last week's report did not commit to, "
                     "so its tick is ignored; keep each `we_will:` line as weekly wrote it",
+                    "last_week",
                 )
 
 
@@ -110,7 +120,7 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
         part = f"decision {decision.key}"
         for gap in decision.missing:
             yield draft.finding(
-                True, part, decision.key, f"no {gap}; write `{gap}:` (a decision needs both)"
+                True, part, decision.key, f"no {gap}; write `{gap}:` (a decision needs both)", gap
             )
         if decision.deadline and decision.deadline < report.generated_at.date():
             yield draft.finding(
@@ -118,6 +128,7 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
                 part,
                 decision.key,
                 f"past its deadline ({day(decision.deadline)}); decide it or move `deadline:`",
+                "deadline",
             )
 
 
@@ -135,7 +146,7 @@ def _tone(
         if rules.marketing_words
         else None
     )
-    for part, label, text in _written(report, edits):
+    for part, label, field, text in _written(report, edits):
         found = sorted({m.group(0).lower() for m in words.finditer(text)}) if words else []
         if found:
             yield draft.finding(
@@ -143,6 +154,7 @@ def _tone(
                 part,
                 label,
                 f"marketing words: {', '.join(found)}; say what happened, with the number",
+                field,
             )
         count = emoji.emoji_count(text)
         if count > rules.max_emoji:
@@ -152,20 +164,25 @@ def _tone(
                 label,
                 f"{plural(count, 'emoji')} in one text (at most {rules.max_emoji}); "
                 "let the facts speak",
+                field,
             )
 
 
-def _written(report: Report, edits: Edits) -> Iterator[tuple[str, str, str]]:
-    """(draft part, label, text) for each text the PM writes: the headline, a bet's note,
-    slip cause and plans, and the decisions' titles and options they wrote or changed."""
+def _written(report: Report, edits: Edits) -> Iterator[tuple[str, str, str | None, str]]:
+    """(draft part, label, field, text) for each text the PM writes: the headline, a bet's
+    note, slip cause and plans, and the decisions' titles and options they wrote or changed."""
     if report.headline:
-        yield "headline", "headline", report.headline
+        yield "headline", "headline", None, report.headline
     for bet in report.bets:
-        for text in (bet.note, bet.slip.cause if bet.slip else None, *bet.next_week):
+        cause = bet.slip.cause if bet.slip else None
+        texts = [("note", bet.note), ("slip_cause", cause)]
+        texts += [("next_week", line) for line in bet.next_week]
+        for field, text in texts:
             if text:
-                yield f"bet {bet.key}", bet.key, text
+                yield f"bet {bet.key}", bet.key, field, text
     for number, edit in enumerate(edits.decisions, start=1):
         key = edit.key or f"draft {number}"
-        for text in (edit.title, *(edit.options or ())):
+        decision_texts = [("title", edit.title)] + [("options", o) for o in edit.options or ()]
+        for field, text in decision_texts:
             if text:
-                yield f"decision {key}", key, text
+                yield f"decision {key}", key, field, text

@@ -367,7 +367,8 @@ class _Checker:
 
 
 def part_lines(document: CommentedMap) -> dict[str, int]:
-    """The line of each part the PM edits: `headline`, `bet PAY-1`, `decision PAY-7`."""
+    """The line of each part the PM edits: `headline`, `bet PAY-1`, `decision PAY-7`, and
+    of each field in them: `bet PAY-1.slip_cause`."""
     check = _Checker(Path(), [])
     lines = {"headline": check.line(document, "headline")} if "headline" in document else {}
     for name, part in (("bets", "bet"), ("decisions", "decision")):
@@ -376,4 +377,6 @@ def part_lines(document: CommentedMap) -> dict[str, int]:
             if isinstance(entry, CommentedMap):
                 key = entry.get("key") or f"draft {index}"
                 lines[f"{part} {key}"] = check.line(entry)
+                for field in entry:
+                    lines[f"{part} {key}.{field}"] = check.line(entry, str(field))
     return lines
