@@ -185,3 +185,19 @@ def test_text_the_pm_did_not_write_is_not_held_against_them(tmp_path, inbox, cap
     workflow.draft(config, at(14), {}, WEEK)
     code, out, _ = weekly(capsys, "check", "--config", str(config.path))
     assert code == 0 and "seamless" not in out
+
+
+def test_a_tick_that_matches_no_commitment_is_named_not_silently_dropped(tmp_path, inbox, capsys):
+    config, draft = drafted(tmp_path, inbox[1])
+    edit(
+        draft,
+        "    next_week: #",
+        "    last_week:\n      - we_will: Write the runbook\n        done: true\n    next_week: #",
+    )
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 0
+    line = line_of(draft, "    last_week:", after="key: PAY-1")
+    assert (
+        f"draft.yaml:{line} (PAY-1): warning: `last_week:` has 'Write the runbook', which last "
+        "week's report did not commit to, so its tick is ignored" in out
+    )
