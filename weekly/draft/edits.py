@@ -195,7 +195,7 @@ class _Checker:
     def line(self, node: CommentedMap, key: str | None = None) -> int:
         try:
             if key is not None and key in node:
-                return int(node.lc.value(key)[0]) + 1
+                return int(node.lc.key(key)[0]) + 1
             return int(node.lc.line) + 1
         except (AttributeError, KeyError, TypeError):
             return 1
