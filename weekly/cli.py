@@ -415,8 +415,7 @@ def _build_and_write(
         report = build_report(config, now, env, week, progress)
     if edited is not None:
         report = edited(report)
-    template = config.resolve(config.report.template) if config.report.template else None
-    written = write_report(report, out, config.report.paper, template)
+    written = write_report(report, out, config.report.paper, config.template_file)
     failed = [s for s in report.failed_sources if s.state is SourceState.FAILED]
     for source in report.failed_sources:
         if source not in failed:

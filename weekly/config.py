@@ -259,6 +259,11 @@ class Config(_Section):
         return relative if relative.is_absolute() else self.path.parent / relative
 
     @property
+    def template_file(self) -> Path | None:
+        """The team's own page template, resolved; None for the bundled one."""
+        return self.resolve(self.report.template) if self.report.template else None
+
+    @property
     def metric_keys(self) -> tuple[str, ...]:
         """The NSM first, then the headline metrics, without repeats."""
         keys = [self.metrics.nsm, *self.metrics.headline]

@@ -119,7 +119,7 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
     folder = WeekFolder.of(config, week)
     where = _draft_lines(folder)
     findings = lint(report, edits, config.check, where)
-    template = config.resolve(config.report.template) if config.report.template else None
+    template = config.template_file
     try:
         fitted = fit_one_page(
             report, config.report.paper, lambda view: render_html(view, template), folder.path
@@ -379,8 +379,8 @@ def _ledger(config: Config) -> Ledger:
 
 
 def _render(config: Config, report: Report, week: IsoWeek) -> WrittenReport:
-    template = config.resolve(config.report.template) if config.report.template else None
-    return write_report(report, WeekFolder.of(config, week).path, config.report.paper, template)
+    folder = WeekFolder.of(config, week).path
+    return write_report(report, folder, config.report.paper, config.template_file)
 
 
 def _delivery(config: Config) -> DeliverySection:
