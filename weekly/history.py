@@ -250,7 +250,7 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     A target date that moved since then becomes a slip (old date, new date), so the page
     shows it and the draft asks the PM for its cause.
     """
-    earlier = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    earlier = _before(report, sent)
     if not earlier:
         return report  # nothing sent before: no changes to tell
     previous = earlier[-1]
@@ -263,17 +263,13 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     )
     bets = []
     for bet in report.bets:
-        past = [(r.week, b) for r in earlier for b in r.bets if b.key == bet.key]
-        if not past:
-            bets.append(bet)
-            continue
+        past = _shown(bet.key, earlier)
         # Compared with the last report that showed the bet (it may have been hidden
         # since); only last week's report can say what was committed for this week.
-        since = past[-1][0]
-        annotated = _annotated(bet, [b for _, b in past], since)
-        if since != previous.week:
-            annotated = dataclasses.replace(annotated, committed=())
-        bets.append(annotated)
+        since = past[-1][0] if past else None
+        bets.append(
+            _annotated(bet, [b for _, b in past], since, since == previous.week) if since else bet
+        )
     shown = {m.key: m for m in (previous.nsm, *previous.metrics)}
 
     def with_last_sent(metric: Metric) -> Metric:
@@ -291,7 +287,20 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     )
 
 
-def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
+def _before(report: Report, sent: Sequence[Sent]) -> list[Report]:
+    """The sent reports of the weeks before the report's, oldest first."""
+    return sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+
+
+def _shown(key: str, reports: list[Report]) -> list[tuple[IsoWeek, Bet]]:
+    """The bet as each of these reports showed it, with the report's week."""
+    return [(r.week, b) for r in reports for b in r.bets if b.key == key]
+
+
+def _annotated(bet: Bet, past: list[Bet], since: IsoWeek, last_week: bool) -> Bet:
+    """`past`: the bet in each sent report that showed it, the last one from `since`;
+    `last_week`: whether that is the report just before, the one that committed to this
+    week."""
     last = past[-1]
     targets = [b.target_date for b in [*past, bet] if b.target_date]
     moves = sum(1 for a, b in itertools.pairwise(targets) if a != b)
@@ -315,7 +324,9 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek) -> Bet:
         and last.target_date != bet.target_date
     ):
         slip = Slip(last.target_date, bet.target_date, None)
-    committed = tuple(_commitment(text, bet.delivered) for text in last.next_week)
+    committed = (
+        tuple(_commitment(text, bet.delivered) for text in last.next_week) if last_week else ()
+    )
     # Where the PM put the dot stays until they move it; the rule places only the rest.
     if last.hill_set or (bet.hill is None and last.hill is not None):
         bet = dataclasses.replace(bet, hill=last.hill, hill_set=last.hill_set)
@@ -328,29 +339,23 @@ _NAMED = re.compile(r"\b[A-Z][A-Z0-9_]+-\d+\b|(?:[\w.-]+)?#\d+\b")
 def _commitment(text: str, delivered: tuple[Delivery, ...]) -> Commitment:
     """A commitment, done when this week delivered everything it names (`PAY-12`, `#88`,
     `web#88`); otherwise open until the PM ticks it."""
-    found = []
-    for name in _NAMED.findall(text):
-        match = next(
-            (
-                d
-                for d in delivered
-                if d.key == name or (name.startswith("#") and d.key.endswith(name))
-            ),
-            None,
-        )
-        if match is None:
-            return Commitment(text)
-        found.append(match)
-    return Commitment(text, True, found[0]) if found else Commitment(text)
+    names = _NAMED.findall(text)
+    matches = [
+        next((d for d in delivered if d.key == n or (n[0] == "#" and d.key.endswith(n))), None)
+        for n in names
+    ]
+    if names and all(matches):
+        return Commitment(text, True, matches[0])
+    return Commitment(text)
 
 
 def settle(report: Report, sent: Sequence[Sent]) -> Report:
     """What can be judged only on the page as the PM left it (their status and hill):
     a stalled bet, and a hill dot that has not moved for two weeks."""
-    earlier = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    earlier = _before(report, sent)
     bets = []
     for bet in report.bets:
-        past = [b for r in earlier for b in r.bets if b.key == bet.key]
+        past = [b for _, b in _shown(bet.key, earlier)]
         if bet.change is None or not past:
             bets.append(bet)
             continue
@@ -363,8 +368,6 @@ def settle(report: Report, sent: Sequence[Sent]) -> Report:
             and len({b.progress.done for b in window if b.progress}) == 1
         )
         unmoved = full and bet.hill is not None and len({b.hill for b in window}) == 1
-        change = dataclasses.replace(
-            bet.change, stalled=stalled, hill_unmoved=unmoved, previous_hill=past[-1].hill
-        )
+        change = dataclasses.replace(bet.change, stalled=stalled, hill_unmoved=unmoved)
         bets.append(dataclasses.replace(bet, change=change))
     return dataclasses.replace(report, bets=tuple(bets))
