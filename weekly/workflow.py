@@ -22,7 +22,6 @@ from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
-from weekly.draft.edits import load_document, part_lines
 from weekly.errors import RenderError, WeeklyError
 from weekly.files import write_atomically
 from weekly.history import History, HistoryError, annotate, settle
@@ -117,7 +116,7 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
 
     report, edits = _page(config, week)
     folder = WeekFolder.of(config, week)
-    where = _draft_lines(folder)
+    where = DraftLines(folder.draft, edits.lines)
     findings = lint(report, edits, config.check, where)
     template = config.template_file
     try:
@@ -133,10 +132,6 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
                 where.finding(False, "page", "", f"fits on one page only by summarising: {summary}")
             )
     return findings, edits.warnings
-
-
-def _draft_lines(folder: WeekFolder) -> DraftLines:
-    return DraftLines(folder.draft, part_lines(load_document(folder.draft)))
 
 
 def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:
@@ -184,11 +179,9 @@ def send(
         if reasons:
             notice.hold(reasons, ledger, outcome)
             return outcome
-        errors = (
-            []
-            if force
-            else [f for f in lint(report, edits, config.check, _draft_lines(folder)) if f.error]
-        )
+        where = DraftLines(folder.draft, edits.lines)
+        findings = [] if force else lint(report, edits, config.check, where)
+        errors = [f for f in findings if f.error]
         if errors:
             # By hand, the command fails with the list; the hourly run holds the report
             # and tells the PM (see run()).

@@ -65,6 +65,8 @@ class Edits:
     decisions: tuple[DecisionEdits, ...]
     # Fields weekly does not know (a typo like `staus:`), with line and closest field.
     warnings: tuple[str, ...] = ()
+    # Where each part and field sits in the file (see part_lines), to point the PM at it.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 _TOP = ("week", "approved", "headline", "sources", "bets", "decisions")
@@ -184,7 +186,9 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
     for name, known in (("bets", _BET), ("decisions", _DECISION)):
         for index, entry in enumerate(check.entries(document, name), start=1):
             warnings += check.unknown(entry, known, f"{name}[{index}].")
-    return Edits(week, approved, headline, bets, tuple(decisions), tuple(warnings))
+    return Edits(
+        week, approved, headline, bets, tuple(decisions), tuple(warnings), part_lines(document)
+    )
 
 
 @dataclass
