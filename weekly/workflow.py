@@ -158,7 +158,7 @@ def send(
     delivery = _delivery(config)
     if sender is None:
         smtp_password(delivery.smtp, env)  # a missing password stops us before the ledger
-    deliver: Sender = sender or (lambda message: smtp_send(message, delivery.smtp, env))
+    deliver = _deliverer(delivery, env, sender)
     now = now.astimezone(config.report.zone)  # the ledger and its messages speak team time
     team = config.report.team
     ledger = _ledger(config)
@@ -344,7 +344,7 @@ def run(
                     else [f"the draft cannot be read: {exc.message}"]
                 )
                 delivery = _delivery(config)
-                deliver = sender or (lambda message: smtp_send(message, delivery.smtp, env))
+                deliver = _deliverer(delivery, env, sender)
                 notice = _Notice(config.report.team, week, folder, delivery, deliver, now, dry_run)
                 notice.hold(reasons, _ledger(config), outcome)
                 log(config, [exc.message])
@@ -374,6 +374,11 @@ def _ledger(config: Config) -> Ledger:
 def _render(config: Config, report: Report, week: IsoWeek) -> WrittenReport:
     folder = WeekFolder.of(config, week).path
     return write_report(report, folder, config.report.paper, config.template_file)
+
+
+def _deliverer(delivery: DeliverySection, env: Mapping[str, str], sender: Sender | None) -> Sender:
+    """What hands a message over: the given sender (tests), else the configured SMTP server."""
+    return sender or (lambda message: smtp_send(message, delivery.smtp, env))
 
 
 def _delivery(config: Config) -> DeliverySection:
