@@ -310,12 +310,10 @@ class _Checker:
             if entry is None:
                 continue
             here = f"{where}[{index}]"
-            text = (
-                self.text(entry, "we_will", f"{here}.we_will")
-                if isinstance(entry, CommentedMap)
-                else None
-            )
-            if not isinstance(entry, CommentedMap) or not text:
+            text = None
+            if isinstance(entry, CommentedMap):
+                text = self.text(entry, "we_will", f"{here}.we_will")
+            if text is None:
                 self.fail(
                     node,
                     "last_week",
@@ -328,8 +326,10 @@ class _Checker:
 
     def tick(self, node: CommentedMap, where: str) -> bool | None:
         value = node.get("done")
-        if value is None or value == "" or isinstance(value, bool):
-            return value if isinstance(value, bool) else None
+        if isinstance(value, bool):
+            return value
+        if value is None or value == "":
+            return None
         word = str(value).strip().lower()
         if word in _YES or word in _NO:
             return word in _YES
