@@ -144,3 +144,14 @@ def inbox():
     controller.start()
     yield box, controller.port
     controller.stop()
+
+
+@pytest.fixture
+def keep_umask():
+    """main() sets the process's umask to 077; give the test's back after it."""
+    import os
+
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)

@@ -10,15 +10,7 @@ from weekly import workflow
 from weekly.cli import main
 from weekly.draft import WeekFolder
 
-
-@pytest.fixture(autouse=True)
-def keep_umask():
-    import os
-
-    old = os.umask(0o022)
-    os.umask(old)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 
 def weekly(capsys, *args: str) -> tuple[int, str, str]:

@@ -4,7 +4,6 @@ several teams in one run, each on its own."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,7 @@ from weekly.cli import main
 ALWAYS = '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n'
 
 
-@pytest.fixture(autouse=True)
-def keep_umask():
-    old = os.umask(0o022)  # main() sets 077 for the process; give it back after each test
-    os.umask(old)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 
 def team(folder: Path, name: str, port: int, extra: str = "") -> Path:

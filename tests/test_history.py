@@ -12,15 +12,7 @@ from weekly import workflow
 from weekly.cli import main
 from weekly.history import SCHEMA_VERSION, History
 
-
-@pytest.fixture(autouse=True)
-def keep_umask():
-    import os
-
-    old = os.umask(0o022)
-    os.umask(old)
-    yield
-    os.umask(old)
+pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 
 def two_weeks_sent(tmp_path, port):
