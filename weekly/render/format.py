@@ -85,6 +85,12 @@ def against_last_report(metric: Metric) -> Metric | None:
     return dataclasses.replace(metric, series=(was, metric.series[-1]))
 
 
+def last_report(metric: Metric) -> str:
+    """`since the 2026-W47 report (300 ms)`: what `against_last_report` compares with."""
+    shown = number(metric.last_sent, metric.unit, metric.decimals)
+    return f"since the {metric.last_sent_week} report ({shown})"
+
+
 def change_class(metric: Metric) -> str:
     """CSS class for the change: good, bad or flat, by the metric's direction."""
     good = metric.change_is_good

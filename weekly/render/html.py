@@ -72,6 +72,7 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         change=fmt.change,
         change_class=fmt.change_class,
         against_last_report=fmt.against_last_report,
+        last_report=fmt.last_report,
         target_status=fmt.target_status,
         week_range=fmt.week_range,
         since=fmt.since,
