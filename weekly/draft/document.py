@@ -153,23 +153,37 @@ def source_lines(report: Report) -> CommentedSeq:
     return lines
 
 
-def bet_entry(bet: Bet) -> CommentedMap:
+def _entry(
+    key: str, pulled: CommentedMap, source: str, fields: tuple[tuple[str, str], ...]
+) -> CommentedMap:
+    """A new bet or decision entry: its key, its pulled facts, and the PM's empty fields,
+    each with a comment saying what it is for."""
     entry = CommentedMap()
-    entry["key"] = bet.key
-    entry["pulled"] = pulled_bet(bet)
+    entry["key"] = key
+    entry["pulled"] = pulled
     entry.yaml_add_eol_comment(
-        f"from {bet.source or 'the source'}; refreshed by weekly draft", "pulled"
+        f"from {source or 'the source'}; refreshed by weekly draft", "pulled"
     )
-    for name, comment in (
-        ("status", "yours: overrides the pulled status"),
-        ("confidence", "yours: high | medium | low"),
-        ("note", "yours: one line shown under the bet"),
-        ("slip_cause", "yours: why the date moved, and the options"),
-        ("new_eta", "yours: the date you now expect, if not the pulled target"),
-        ("hill", "yours: 0 still figuring it out · 50 the top · 100 done"),
-    ):
+    for name, comment in fields:
         entry[name] = None
         entry.yaml_add_eol_comment(comment, name)
+    return entry
+
+
+def bet_entry(bet: Bet) -> CommentedMap:
+    entry = _entry(
+        bet.key,
+        pulled_bet(bet),
+        bet.source,
+        (
+            ("status", "yours: overrides the pulled status"),
+            ("confidence", "yours: high | medium | low"),
+            ("note", "yours: one line shown under the bet"),
+            ("slip_cause", "yours: why the date moved, and the options"),
+            ("new_eta", "yours: the date you now expect, if not the pulled target"),
+            ("hill", "yours: 0 still figuring it out · 50 the top · 100 done"),
+        ),
+    )
     if bet.committed:
         entry["last_week"] = last_week_entries(bet)
         entry.yaml_add_eol_comment(
@@ -248,20 +262,16 @@ def pulled_bet(bet: Bet) -> CommentedMap:
 
 
 def decision_entry(decision: Decision) -> CommentedMap:
-    entry = CommentedMap()
-    entry["key"] = decision.key
-    entry["pulled"] = pulled_decision(decision)
-    entry.yaml_add_eol_comment(
-        f"from {decision.source or 'the source'}; refreshed by weekly draft", "pulled"
+    return _entry(
+        decision.key,
+        pulled_decision(decision),
+        decision.source,
+        (
+            ("approver", "yours: the one person who decides"),
+            ("deadline", "yours: by when"),
+            ("options", "yours: replaces the pulled options, one per line"),
+        ),
     )
-    for name, comment in (
-        ("approver", "yours: the one person who decides"),
-        ("deadline", "yours: by when"),
-        ("options", "yours: replaces the pulled options, one per line"),
-    ):
-        entry[name] = None
-        entry.yaml_add_eol_comment(comment, name)
-    return entry
 
 
 def pulled_decision(decision: Decision) -> CommentedMap:
