@@ -216,6 +216,9 @@ class Bet:
     hill_set: bool = False  # placed by the PM (it stays there), not by the rule
     next_week: tuple[str, ...] = ()  # the PM's "next week we will", checked a week later
     committed: tuple[Commitment, ...] = ()  # what the last sent report said we would do
+    # Why the bet is shown though its source no longer returns it ("no longer in Jira since
+    # Fri 27 Nov 16:00"): the page says so wherever the bet appears.
+    gone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,12 @@ class Decision:
     source: str = ""
     open_since: IsoWeek | None = None  # the first sent report that listed it, from history
     decided_on: dt.date | None = None  # when a decided decision was made, where the source says
+    gone: str | None = None  # why it is shown though its source no longer returns it
+
+    @property
+    def added_in_draft(self) -> bool:
+        """The PM wrote this decision into the draft; it has no key in any source."""
+        return self.source == "draft"
 
     @property
     def missing(self) -> tuple[str, ...]:

@@ -105,7 +105,6 @@ def _gone_bet(edit: BetEdits) -> Bet:
     """A bet the source stopped returning: shown from its last pulled facts, saying so."""
     pulled = edit.pulled
     target = pulled.get("target")
-    note = f"Not in the source any more: {edit.gone}."
     return Bet(
         key=edit.key,
         title=str(pulled.get("title") or edit.key),
@@ -115,7 +114,8 @@ def _gone_bet(edit: BetEdits) -> Bet:
         confidence=edit.confidence or _enum(Confidence, pulled.get("confidence")),
         progress=None,
         target_date=edit.new_eta or (target if isinstance(target, dt.date) else None),
-        note=f"{edit.note} {note}" if edit.note else note,
+        note=edit.note,
+        gone=edit.gone,
         source=str(pulled.get("source") or ""),
         hill=edit.hill,
         hill_set=edit.hill is not None,
@@ -150,6 +150,7 @@ def _own_decision(edit: DecisionEdits, number: int) -> Decision:
         options=edit.options or tuple(pulled.get("options") or ()),
         status=DecisionStatus.OPEN,
         source=str(pulled.get("source") or "draft"),
+        gone=edit.gone,
     )
 
 

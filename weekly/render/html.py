@@ -12,6 +12,7 @@ from markupsafe import Markup
 from weekly.errors import InputError
 from weekly.hill import side
 from weekly.render import format as fmt
+from weekly.render import priority
 from weekly.render.fit import PageView
 from weekly.render.hill_chart import hill_chart, hill_text
 from weekly.render.sparkline import sparkline
@@ -82,11 +83,16 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         hill_side=side,
         hill_text=hill_text,
         slug=lambda text: str(text).replace(" ", "-"),
+        item_label=priority.item_label,
+        bet_signal=priority.bet_signal,
     )
     folders = [d for d in (user_dir, templates_dir()) if d is not None]
     env.globals.update(
         sparkline=sparkline,
         hill_chart=hill_chart,
+        ranked_bets=priority.ranked_bets,
+        ranked_decisions=priority.ranked_decisions,
+        decision_signal=priority.decision_signal,
         css=lambda name="report.css": _css(folders, name),
     )
     return env
