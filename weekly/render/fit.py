@@ -153,6 +153,11 @@ class PageView:
         return tuple(lines)
 
 
+def full_view(report: Report, paper: str) -> PageView:
+    """Everything in full, as the mail shows it (a mail has no page to fit)."""
+    return page_view(report, FIT_STEPS[0], paper)
+
+
 def page_view(report: Report, caps: Caps, paper: str) -> PageView:
     """Apply one fit step's caps to the report."""
     ordered = sorted(report.bets, key=lambda b: STATUS_ORDER[b.status])
