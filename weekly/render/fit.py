@@ -1,108 +1,139 @@
-"""Fitting the report on one page: the page view, and the documented steps that shrink it.
+"""The page view: which items the one page shows in full, which in a compact row, and which
+only by key, and which of their detail lines it shows.
 
-The renderer tries each step in order until the page fits. Each step keeps the
-previous ones and goes further; whatever a step takes out of full view is
-summarised on the page ("+3 more blockers") and listed in `PageView.left_out`,
-so nothing is ever cut silently.
+A `Plan` says that for each item; `page_view` turns a report and a plan into what the
+template reads. The plan itself is chosen by `weekly.render.pack` from measured heights, in
+the order of `weekly.render.priority`. Whatever the page does not show in full is summarised
+on it and listed in `PageView.left_out`, so nothing is ever cut silently.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TypeVar
 
 from weekly.model import Bet, Decision, DecisionStatus, Report, Status
-from weekly.render.format import plural, shorten
+from weekly.render.format import plural
+from weekly.render.priority import (
+    Tier,
+    bet_signal,
+    bet_tier,
+    decision_signal,
+    ranked,
+    ranked_bets,
+)
 
-T = TypeVar("T")
+# A compact row's title is cut to this many columns (a Chinese character takes two), so the
+# row stays one line in its cell on A4 and Letter.
+COMPACT_TITLE_COLUMNS = 52
 
-# Riskiest first: the reader should meet trouble before good news.
-STATUS_ORDER: dict[Status | None, int] = {
-    Status.OFF_TRACK: 0,
-    Status.AT_RISK: 1,
-    None: 2,
-    Status.ON_TRACK: 3,
-    Status.DONE: 4,
-}
+
+class Form(StrEnum):
+    FULL = "full"  # the item's row with its detail lines
+    COMPACT = "compact"  # one row: title, owner, status, target, one signal
+    KEY = "key"  # its key and status in a summary line: the last resort
+
+
+# A full bet's detail lines, in the order the page grants them. The main row, the slip and
+# the PM's note come with the full row itself; blockers are granted one line at a time.
+BET_DETAILS = ("since", "blockers", "committed", "next_week", "delivered")
+DECISION_DETAILS = ("options", "roles")
 
 
 @dataclass(frozen=True)
-class Caps:
-    """Limits a fit step puts on the page. None means no limit."""
+class Plan:
+    """What the page grants: a form per item (by fit id) and the detail lines it shows.
 
-    step: str
-    collapse_done: bool = False
-    hide_delivered: bool = False  # a bet's delivered items counted in its progress, not listed
-    blockers_per_bet: int | None = None
-    text_chars: int | None = None  # notes, slip causes, blocker titles, decision options
-    scale: float = 1.0
-    max_decisions: int | None = None
-    options_per_decision: int | None = None
-    max_bets: int | None = None
-    headline_chars: int | None = None
+    `details` holds `"b3.since"`, `"b3.blk0"`, `"d1.options"`…; `done_titles` says whether the
+    done bets' line shows titles or keys only.
+    """
 
-
-_S = Caps  # the table below reads better with a short name
-# The documented fit steps, in the order they are tried (README: "Fitting on one page").
-FIT_STEPS: tuple[Caps, ...] = (
-    _S("everything in full"),
-    _S("done bets collapsed into one line", True),
-    _S("delivered work counted in progress, not listed", True, True),
-    _S("at most 2 blockers a bet", True, True, 2),
-    _S("texts shortened to 100 characters", True, True, 2, 100),
-    _S("text set 8% smaller", True, True, 2, 100, 0.92),
-    _S("at most 4 decisions and 3 options each in full", True, True, 2, 100, 0.92, 4, 3),
-    _S("at most 8 bets in full, riskiest first", True, True, 2, 100, 0.92, 4, 3, 8),
-    _S("text set 12% smaller", True, True, 2, 100, 0.88, 4, 3, 8),
-    _S("at most 6 bets, 3 decisions, 1 blocker a bet", True, True, 1, 70, 0.88, 3, 2, 6, 300),
-    _S("at most 4 bets and 2 decisions in full", True, True, 1, 50, 0.85, 2, 2, 4, 200),
-    _S("at most 2 bets and 1 decision in full", True, True, 0, 40, 0.8, 1, 1, 2, 120),
-)
+    forms: Mapping[str, Form]
+    details: frozenset[str] = frozenset()
+    done_titles: bool = True
 
 
 @dataclass(frozen=True)
 class BetView:
-    """A bet as shown: texts possibly shortened, blockers possibly capped."""
+    """A bet as the page shows it."""
 
     bet: Bet
-    more_blockers: int
-    shortened: bool
+    fit_id: str  # "b3": the bet's place in priority order, to measure its rows by
+    form: Form
+    details: frozenset[str]  # which of BET_DETAILS it shows
+    blockers: tuple[int, ...]  # the indexes of the blockers listed
+    signal: str | None
+
+    @property
+    def listed_blockers(self) -> tuple[object, ...]:
+        return tuple(self.bet.blockers[i] for i in self.blockers)
+
+    @property
+    def more_blockers(self) -> int:
+        return len(self.bet.blockers) - len(self.blockers)
+
+    def shows(self, detail: str) -> bool:
+        return detail in self.details
+
+    @property
+    def title(self) -> str:
+        """The title as the row shows it: a compact row's shortened to fit one line."""
+        if self.form is Form.FULL:
+            return self.bet.title
+        return shorten_columns(self.bet.title, COMPACT_TITLE_COLUMNS)
 
 
 @dataclass(frozen=True)
 class DecisionView:
     decision: Decision
-    more_options: int
-    shortened: bool
+    fit_id: str
+    form: Form
+    details: frozenset[str]
+    signal: str | None
+
+    def shows(self, detail: str) -> bool:
+        return detail in self.details
+
+    @property
+    def title(self) -> str:
+        if self.form is Form.FULL:
+            return self.decision.title
+        return shorten_columns(self.decision.title, COMPACT_TITLE_COLUMNS)
 
 
 @dataclass(frozen=True)
 class PageView:
-    """Everything the template reads: the report, plus what the fit showed and summarised."""
+    """Everything the template reads: the report, and what the page shows of it."""
 
     report: Report
     paper: str
     today: dt.date
-    caps: Caps
     headline: str | None
-    bets: tuple[BetView, ...]
-    done_bets: tuple[Bet, ...]  # collapsed into one line
-    more_bets: tuple[Bet, ...]  # summarised in one line
-    decisions: tuple[DecisionView, ...]  # open decisions in full
-    more_decisions: tuple[Decision, ...]  # open decisions summarised in one line
+    bets: tuple[BetView, ...]  # in full, riskiest first
+    compact_bets: tuple[BetView, ...]
+    key_bets: tuple[BetView, ...]
+    done_bets: tuple[Bet, ...]  # one line
+    done_titles: bool
+    decisions: tuple[DecisionView, ...]  # open ones in full, most urgent first
+    compact_decisions: tuple[DecisionView, ...]
+    key_decisions: tuple[DecisionView, ...]
     decided: tuple[Decision, ...]  # decided this week: one line
-
-    @property
-    def more_bets_blockers(self) -> int:
-        """Blockers of the bets summarised in one line: counted there, not listed."""
-        return sum(len(b.blockers) for b in self.more_bets)
+    probe: tuple[BetView | DecisionView, ...] = field(default=())  # measuring only
+    compacted: bool = False  # anything less than everything in full
+    probe_note: str = ""  # measuring only: the fit note of a page of compact rows
 
     @property
     def open_decisions(self) -> int:
-        return len(self.decisions) + len(self.more_decisions)
+        return len(self.decisions) + len(self.compact_decisions) + len(self.key_decisions)
+
+    @property
+    def open_bets(self) -> tuple[BetView, ...]:
+        return (*self.bets, *self.compact_bets, *self.key_bets)
 
     @staticmethod
     def status_counts(bets: Iterable[Bet]) -> tuple[str, ...]:
@@ -110,111 +141,208 @@ class PageView:
         counts: dict[Status | None, int] = {}
         for bet in bets:
             counts[bet.status] = counts.get(bet.status, 0) + 1
-        ordered = sorted(counts.items(), key=lambda item: STATUS_ORDER[item[0]])
-        return tuple(f"{n} {status or 'no status'}" for status, n in ordered)
+        order = [Status.OFF_TRACK, Status.AT_RISK, None, Status.ON_TRACK, Status.DONE]
+        return tuple(
+            f"{counts[s]} {s or 'no status'}" for s in order if s in counts and counts[s]
+        )
+
+    @staticmethod
+    def gaps(decisions: Iterable[DecisionView], today: dt.date) -> tuple[str, ...]:
+        """`('2 without an approver', '1 overdue')` for a summary line of decisions."""
+        listed = [v.decision for v in decisions]
+        no_approver = sum(not d.approver for d in listed)
+        no_deadline = sum(not d.deadline for d in listed)
+        late = sum(bool(d.deadline and d.deadline < today) for d in listed)
+        parts = []
+        if no_approver:
+            parts.append(f"{no_approver} without an approver")
+        if no_deadline:
+            parts.append(f"{no_deadline} without a deadline")
+        if late:
+            parts.append(f"{late} overdue")
+        return tuple(parts)
 
     @property
     def left_out(self) -> tuple[str, ...]:
-        """What the page summarises instead of showing in full, section by section."""
+        """What the page summarises instead of showing in full, kind by kind."""
         lines = []
-        if self.caps.scale < 1:
-            lines.append(f"page: text set {round((1 - self.caps.scale) * 100)}% smaller")
-        if self.headline != self.report.headline:
-            lines.append("headline: shortened")
-        if self.done_bets:
-            lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} collapsed into one line")
-        delivered = sum(len(b.bet.delivered) for b in self.bets)
-        if self.caps.hide_delivered and delivered:
+        bets = len(self.open_bets)
+        if self.compact_bets:
+            lines.append(f"bets: {len(self.compact_bets)} of {bets} in one compact row each")
+        if self.key_bets:
+            lines.append(f"bets: {len(self.key_bets)} of {bets} by key and status only")
+        decisions = self.open_decisions
+        if self.compact_decisions:
             lines.append(
-                f"bets: {plural(delivered, 'delivered item')} counted in progress, not listed"
+                f"decisions: {len(self.compact_decisions)} of {decisions} in one compact row each"
             )
-        if self.more_bets:
-            hidden = self.more_bets_blockers
-            with_blockers = f", with {plural(hidden, 'blocker')}" if hidden else ""
+        if self.key_decisions:
             lines.append(
-                f"bets: {len(self.more_bets)} of {len(self.report.bets)} summarised{with_blockers}"
+                f"decisions: {len(self.key_decisions)} of {decisions} by key and gaps only"
             )
-        capped = sum(b.more_blockers for b in self.bets)
-        if capped:
-            lines.append(
-                f"blockers: {plural(capped, 'blocker')} beyond {self.caps.blockers_per_bet} a bet "
-                "counted, not listed"
-            )
-        shortened = sum(b.shortened for b in self.bets) + sum(d.shortened for d in self.decisions)
-        if shortened:
-            lines.append(f"texts: shortened in {shortened} of the bets and decisions shown")
-        if self.more_decisions:
-            lines.append(
-                f"decisions: {len(self.more_decisions)} of {self.open_decisions} summarised"
-            )
-        options = sum(d.more_options for d in self.decisions)
+        blockers = sum(v.more_blockers for v in self.bets)
+        if blockers:
+            lines.append(f"blockers: {plural(blockers, 'blocker')} counted, not listed")
+        for detail, what in (
+            ("since", "the line on what changed since the last report"),
+            ("committed", "last week's commitments"),
+            ("next_week", "next week's commitments"),
+            ("delivered", "the delivered work (counted in progress)"),
+        ):
+            short = [v for v in self.bets if _has(v.bet, detail) and not v.shows(detail)]
+            if short:
+                lines.append(f"bets: {what} left out for {plural(len(short), 'bet')}")
+        options = [v for v in self.decisions if v.decision.options and not v.shows("options")]
         if options:
-            lines.append(f"decisions: {plural(options, 'option')} counted, not listed")
+            lines.append(f"decisions: options left out for {plural(len(options), 'decision')}")
+        roles = [v for v in self.decisions if _has_roles(v.decision) and not v.shows("roles")]
+        if roles:
+            lines.append(
+                f"decisions: contributors and informed left out for {plural(len(roles), 'decision')}"
+            )
+        if self.done_bets and not self.done_titles:
+            lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} by key only")
         return tuple(lines)
+
+
+def _has(bet: Bet, detail: str) -> bool:
+    """Whether a bet has anything to show for a detail line."""
+    if detail == "since":
+        change = bet.change
+        return change is not None and bool(
+            change.previous_status != bet.status
+            or change.target_moves
+            or change.new_blockers
+            or change.resolved_blockers
+            or change.stalled
+            or change.hill_unmoved
+            or (change.previous_confidence and change.previous_confidence != bet.confidence)
+        )
+    if detail == "blockers":
+        return bool(bet.blockers)
+    return bool(getattr(bet, detail))
+
+
+def _has_roles(decision: Decision) -> bool:
+    return bool(decision.contributors or decision.informed)
+
+
+def fit_ids(report: Report) -> dict[str, Bet | Decision]:
+    """Each open item by its fit id: `b0`, `b1`… for bets, `d0`… for decisions, in priority
+    order (the ids stay the same whatever the plan)."""
+    ids: dict[str, Bet | Decision] = {}
+    bets = decisions = 0
+    for item in ranked(report, report.generated_at.date()):
+        if isinstance(item, Bet):
+            ids[f"b{bets}"] = item
+            bets += 1
+        else:
+            ids[f"d{decisions}"] = item
+            decisions += 1
+    return ids
+
+
+def full_plan(report: Report) -> Plan:
+    """Everything in full: every item, every detail line."""
+    forms = dict.fromkeys(fit_ids(report), Form.FULL)
+    return Plan(forms, frozenset(all_details(report)), True)
+
+
+def all_details(report: Report) -> list[str]:
+    """Every detail line the report has, as `Plan.details` names them, in priority order."""
+    names = []
+    for fid, item in fit_ids(report).items():
+        if isinstance(item, Bet):
+            for detail in BET_DETAILS:
+                if detail == "blockers":
+                    names += [f"{fid}.blk{i}" for i in range(len(item.blockers))]
+                elif _has(item, detail):
+                    names.append(f"{fid}.{detail}")
+        else:
+            if item.options:
+                names.append(f"{fid}.options")
+            if _has_roles(item):
+                names.append(f"{fid}.roles")
+    return names
 
 
 def full_view(report: Report, paper: str) -> PageView:
     """Everything in full, as the mail shows it (a mail has no page to fit)."""
-    return page_view(report, FIT_STEPS[0], paper)
+    return page_view(report, full_plan(report), paper)
 
 
-def page_view(report: Report, caps: Caps, paper: str) -> PageView:
-    """Apply one fit step's caps to the report."""
-    ordered = sorted(report.bets, key=lambda b: STATUS_ORDER[b.status])
-    done = tuple(b for b in ordered if caps.collapse_done and b.status is Status.DONE)
-    active = [b for b in ordered if b not in done]
-    shown, more = _split(active, caps.max_bets)
-    open_decisions = [d for d in report.decisions if d.status is DecisionStatus.OPEN]
-    decisions, more_decisions = _split(open_decisions, caps.max_decisions)
+def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> PageView:
+    """The page for one plan. With `probe`, every item's compact row is added after the
+    page, for the layout that measures them."""
+    today = report.generated_at.date()
+    ids = fit_ids(report)
+    bet_views: list[BetView] = []
+    decision_views: list[DecisionView] = []
+    for fid, item in ids.items():
+        form = plan.forms.get(fid, Form.COMPACT)
+        mine = frozenset(d.split(".", 1)[1] for d in plan.details if d.startswith(f"{fid}."))
+        if isinstance(item, Bet):
+            blockers = tuple(
+                i for i in range(len(item.blockers)) if f"blk{i}" in mine and form is Form.FULL
+            )
+            details = frozenset(d for d in mine if d in BET_DETAILS) if form is Form.FULL else frozenset()
+            bet_views.append(BetView(item, fid, form, details, blockers, bet_signal(item)))
+        else:
+            details = mine if form is Form.FULL else frozenset()
+            decision_views.append(
+                DecisionView(item, fid, form, details, decision_signal(item, today))
+            )
+    done = tuple(b for b in ranked_bets(report.bets) if bet_tier(b) is Tier.DONE)
+    full = full_plan(report)
+    compacted = plan.forms != full.forms or plan.details != full.details or not plan.done_titles
+    probe_views: tuple[BetView | DecisionView, ...] = ()
+    probe_note = ""
+    if probe:
+        rows = Plan(dict.fromkeys(ids, Form.COMPACT), frozenset(), False)
+        probe_note = "; ".join(page_view(report, rows, paper).left_out)
+        probe_views = (
+            *(dataclasses.replace(v, form=Form.COMPACT) for v in bet_views),
+            *(dataclasses.replace(v, form=Form.COMPACT) for v in decision_views),
+        )
     return PageView(
         report=report,
         paper=paper,
-        today=report.generated_at.date(),
-        caps=caps,
-        headline=shorten(report.headline, caps.headline_chars) if report.headline else None,
-        bets=tuple(_bet_view(b, caps) for b in shown),
+        today=today,
+        headline=report.headline,
+        bets=_of(bet_views, Form.FULL),
+        compact_bets=_of(bet_views, Form.COMPACT),
+        key_bets=_of(bet_views, Form.KEY),
         done_bets=done,
-        more_bets=more,
-        decisions=tuple(_decision_view(d, caps) for d in decisions),
-        more_decisions=more_decisions,
+        done_titles=plan.done_titles,
+        decisions=_of(decision_views, Form.FULL),
+        compact_decisions=_of(decision_views, Form.COMPACT),
+        key_decisions=_of(decision_views, Form.KEY),
         decided=tuple(d for d in report.decisions if d.status is DecisionStatus.DECIDED),
+        probe=probe_views,
+        compacted=compacted,
+        probe_note=probe_note,
     )
 
 
-def _split(items: list[T], limit: int | None) -> tuple[list[T], tuple[T, ...]]:
-    if limit is None:
-        return items, ()
-    return items[:limit], tuple(items[limit:])
+V = TypeVar("V", BetView, DecisionView)
 
 
-def _bet_view(bet: Bet, caps: Caps) -> BetView:
-    limit, chars = caps.blockers_per_bet, caps.text_chars
-    blockers = bet.blockers if limit is None else bet.blockers[:limit]
-    shown = dataclasses.replace(
-        bet,
-        note=shorten(bet.note, chars) if bet.note else None,
-        slip=(
-            dataclasses.replace(bet.slip, cause=shorten(bet.slip.cause, chars))
-            if bet.slip and bet.slip.cause
-            else bet.slip
-        ),
-        blockers=tuple(dataclasses.replace(b, title=shorten(b.title, chars)) for b in blockers),
-        next_week=tuple(shorten(t, chars) for t in bet.next_week),
-        committed=tuple(dataclasses.replace(c, text=shorten(c.text, chars)) for c in bet.committed),
-    )
-    before = (bet.note, bet.slip, bet.blockers[: len(blockers)], bet.next_week, bet.committed)
-    after = (shown.note, shown.slip, shown.blockers, shown.next_week, shown.committed)
-    return BetView(shown, len(bet.blockers) - len(blockers), after != before)
+def _of(views: list[V], form: Form) -> tuple[V, ...]:
+    return tuple(v for v in views if v.form is form)
 
 
-def _decision_view(decision: Decision, caps: Caps) -> DecisionView:
-    limit = caps.options_per_decision
-    options = decision.options if limit is None else decision.options[:limit]
-    shown = dataclasses.replace(
-        decision, options=tuple(shorten(o, caps.text_chars) for o in options)
-    )
-    return DecisionView(
-        shown,
-        len(decision.options) - len(options),
-        shown.options != decision.options[: len(options)],
-    )
+def shorten_columns(text: str, columns: int) -> str:
+    """Cut `text` to `columns` display columns (a wide character, such as Chinese, takes
+    two), at a word boundary where there is one, ending with an ellipsis."""
+    widths = [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text]
+    if sum(widths) <= columns:
+        return text
+    used, cut = 0, 0
+    for cut, width in enumerate(widths):  # noqa: B007 - cut is used after the loop
+        if used + width > columns - 1:
+            break
+        used += width
+    head = text[:cut]
+    if " " in head[len(head) // 2 :]:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.·-") + "…"

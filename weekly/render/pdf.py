@@ -1,7 +1,10 @@
-"""The page as a one-page PDF: try the fit steps until WeasyPrint lays it out on one page.
+"""The page as a one-page PDF, composed by priority from what WeasyPrint measures.
 
-Counting pages needs only `render()` (about 0.05 s); the PDF is written once,
-after the fit is settled, because writing (font subsetting) is the slow part.
+The first layout holds the page with everything in full and, on the pages after it, every
+item's compact row: most weeks fit in full, and then that layout is the page. Otherwise the
+height of every row and detail line is read off it, `weekly.render.pack` chooses what the
+page grants, and a second layout checks it (a third corrects the estimate if needed).
+Counting pages needs only `render()`; the PDF is written once, after the fit is settled.
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weekly.errors import RenderError
-from weekly.model import Report
-from weekly.render.fit import FIT_STEPS, PageView, page_view
+from weekly.model import Bet, Report, Status
+from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
+from weekly.render.priority import Tier, bet_tier
+from weekly.render.pack import USED_AT_LEAST, Pieces, height, pack
+
+# Layouts a fit may take before it settles for the last plan that fitted; each corrects the
+# estimate from the one before (the demo and a crowded page need two or three).
+MAX_LAYOUTS = 6
 
 
 @dataclass(frozen=True)
@@ -22,51 +31,142 @@ class FittedPage:
     view: PageView
     html: str
     document: Any  # weasyprint.Document, laid out and known to be one page
-    tries: int
+    tries: int  # layouts it took
+    used: float  # the share of the page's printable height the content reaches
 
 
 def fit_one_page(
     report: Report, paper: str, to_html: Callable[[PageView], str], base_url: Path
 ) -> FittedPage:
-    """Lay out the report with the fit steps; return the first step that makes one page.
-
-    Most weeks fit in full, so that is tried first. Otherwise the steps are searched by
-    halves: each step shrinks the page at least as much as the one before, so the first
-    that fits is found in about four layouts rather than up to ten.
-    """
+    """Lay the report out on one page, granting detail by priority; fail, naming the
+    sections, when even every item by key does not fit."""
     from weasyprint import HTML  # heavy import: only when a PDF is wanted
 
     fetcher = local_fetcher([base_url])
-    views = _distinct_views(report, paper)
-    laid_out: dict[int, tuple[str, Any]] = {}
+    tries = 0
 
-    def pages(index: int) -> int:
-        if index not in laid_out:
-            html = to_html(views[index])
-            document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-            laid_out[index] = (html, document.render())
-        return len(laid_out[index][1].pages)
+    def lay_out(view: PageView) -> tuple[str, Any]:
+        nonlocal tries
+        tries += 1
+        html = to_html(view)
+        return html, HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render()
 
-    if pages(0) == 1:
-        first = 0
-    else:
-        low, high = 1, len(views) - 1  # the answer, if any, is in low..high
-        if pages(high) > 1:
-            overflow = ", ".join(_sections_past_first_page(laid_out[high][1])) or "unknown"
-            raise RenderError(
-                f"the report needs {pages(high)} pages even after every fit step (last: "
-                f"{FIT_STEPS[-1].step}); what ran onto page 2: {overflow}. Shorten the "
-                "headline, titles or options there"
-            )
-        while low < high:
-            middle = (low + high) // 2
-            if pages(middle) == 1:
-                high = middle
-            else:
-                low = middle + 1
-        first = low
-    html, document = laid_out[first]
-    return FittedPage(views[first], html, document, tries=len(laid_out))
+    everything = full_plan(report)
+    _, first = lay_out(page_view(report, everything, paper, probe=True))
+    heights, probe_page = measure(first)
+    budget = first.pages[0]._page_box.height
+    if probe_page == 1:
+        view = page_view(report, everything, paper)
+        page = first.copy(first.pages[:1])
+        return FittedPage(view, to_html(view), page, tries, used_share(page))
+    pieces = _pieces(report, heights)
+    best: FittedPage | None = None
+    target = budget - _LINE_SLACK  # the estimate runs a little short (collapsed borders)
+    while tries < MAX_LAYOUTS:
+        plan = pack(pieces, target)
+        if plan is None:
+            plan = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
+        if best is not None and plan == _plan_of(best):
+            break
+        view = page_view(report, plan, paper)
+        html, document = lay_out(view)
+        predicted = height(plan, pieces)
+        if len(document.pages) == 1:
+            page = FittedPage(view, html, document, tries, used_share(document))
+            if best is None or page.used > best.used:
+                best = page
+            if page.used >= USED_AT_LEAST or plan == everything:
+                break
+            # Room left: the estimate was high; grant by what the layout really used.
+            target += budget * (1 - page.used) - 1
+        else:
+            if all(f is Form.KEY for f in plan.forms.values()) and not plan.details:
+                raise RenderError(_cannot_fit(document, report))
+            actual = sum(used_share(document, i) * budget for i in range(len(document.pages)))
+            target -= max(actual - predicted, 0) + _LINE_SLACK
+    if best is None:
+        raise RenderError(_cannot_fit(document, report))
+    return FittedPage(best.view, best.html, best.document, tries, best.used)
+
+
+# What a wrong estimate costs at least: a line of body text, in CSS pixels.
+_LINE_SLACK = 14.0
+
+
+def _plan_of(page: FittedPage) -> Plan:
+    view = page.view
+    forms = {v.fit_id: v.form for v in (*view.open_bets, *view.decisions, *view.compact_decisions, *view.key_decisions)}
+    details = frozenset(
+        f"{v.fit_id}.{d}" for v in (*view.bets, *view.decisions) for d in v.details
+    ) | frozenset(f"{v.fit_id}.blk{i}" for v in view.bets for i in v.blockers)
+    return Plan(forms, details, view.done_titles)
+
+
+def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
+    ids = fit_ids(report)
+    details: dict[str, list[str]] = {fid: [] for fid in ids}
+    for name in all_details(report):
+        details[name.split(".", 1)[0]].append(name)
+    done = any(b.status is Status.DONE for b in report.bets)
+    calm = frozenset(
+        fid for fid, item in ids.items() if isinstance(item, Bet) and bet_tier(item) > Tier.DECISION
+    )
+    return Pieces(heights, tuple(ids), {k: tuple(v) for k, v in details.items()}, done, calm)
+
+
+def measure(document: Any) -> tuple[dict[str, float], int]:
+    """Each `data-fit` part's height, summed over the pages it spans (a table's repeated
+    header counted once), the parts named `fixed:…` summed as `fixed`; and the page the
+    probe of compact rows starts on."""
+    heights: dict[str, float] = {}
+    probe_page = -1
+    for number, page in enumerate(document.pages):
+        seen: set[int] = set()
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            name = element.get("data-fit") if element is not None else None
+            if not name or id(element) in seen:
+                continue
+            seen.add(id(element))
+            if name == "probe":
+                probe_page = number if probe_page < 0 else probe_page
+                continue
+            size = box.margin_height()
+            if name.startswith("thead:"):
+                heights[name] = max(heights.get(name, 0.0), size)
+                continue
+            key = "fixed" if name.startswith("fixed:") else name
+            heights[key] = heights.get(key, 0.0) + size
+    return heights, probe_page
+
+
+def used_share(document: Any, index: int = 0) -> float:
+    """How far down its printable height page `index`'s content reaches, from 0 to 1."""
+    page_box = document.pages[index]._page_box
+    top = page_box.content_box_y()
+    bottom = top
+    body = _body(page_box)
+    if body is not None:
+        for child in body.children:
+            bottom = max(bottom, child.position_y + child.margin_height())
+    return float((bottom - top) / page_box.height)
+
+
+def _body(page_box: Any) -> Any:
+    for html in page_box.children:
+        for child in getattr(html, "children", []):
+            if getattr(child, "element_tag", None) == "body":
+                return child
+    return None
+
+
+def _cannot_fit(document: Any, report: Report) -> str:
+    overflow = ", ".join(_sections_past_first_page(document)) or "unknown"
+    return (
+        f"the report needs {len(document.pages)} pages even with every bet and decision "
+        f"reduced to its key; what ran onto page 2: {overflow}. Shorten the headline, "
+        "the banner's sources or the metrics' labels"
+    )
 
 
 def local_fetcher(folders: list[Path]) -> Any:
@@ -93,36 +193,11 @@ def local_fetcher(folders: list[Path]) -> Any:
     return LocalOnly(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
-def _distinct_views(report: Report, paper: str) -> list[PageView]:
-    """One view per fit step that changes something for this report."""
-    views: list[PageView] = []
-    for caps in FIT_STEPS:
-        view = page_view(report, caps, paper)
-        if not views or not _same_content(view, views[-1]):
-            views.append(view)
-    return views
-
-
 def write_pdf(page: FittedPage, path: Path) -> None:
     try:
         page.document.write_pdf(path)
     except OSError as exc:
         raise RenderError(f"{path}: cannot write the PDF: {exc.strerror}") from None
-
-
-def _same_content(a: PageView, b: PageView) -> bool:
-    return (a.bets, a.done_bets, a.more_bets, a.decisions, a.caps.scale, _lists_delivered(a)) == (
-        b.bets,
-        b.done_bets,
-        b.more_bets,
-        b.decisions,
-        b.caps.scale,
-        _lists_delivered(b),
-    )
-
-
-def _lists_delivered(view: PageView) -> bool:
-    return not view.caps.hide_delivered and any(v.bet.delivered for v in view.bets)
 
 
 def _sections_past_first_page(document: Any) -> list[str]:

@@ -1,0 +1,176 @@
+"""Packing the one page by priority, from measured heights. Pure: no layout engine here.
+
+Every open item starts as a compact row (title, owner, status, target, one signal). Then, in
+priority order, every bet in trouble and every decision is granted its full row (with its
+slip, its note and whether it is gone); a full row is never granted past one that did not
+fit, so the riskiest items are the ones in full. Then their first detail lines (what
+changed since the last report and the first blocker; a decision's options), then the full
+rows of the bets on track, then the commitments (last week's and next week's) and two more
+blockers, then the rest (more blockers, delivered work, a decision's contributors), each
+round in priority order; then the done bets' titles. Only when even compact rows do not fit do the least urgent items shrink
+to their keys. Heights are in CSS pixels, as WeasyPrint measures them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from weekly.render.fit import Form, Plan
+
+# Detail lines granted with an item's full row, then in a second round over every item; the
+# rest come last. One blocker a bet first: the second blocker of one bet matters less than
+# the full row of the next.
+ROUNDS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("since", "options"), 1),  # (detail lines, blockers up to this many)
+    (("committed", "next_week"), 3),
+)
+# The share of the page the content must reach whenever anything is compacted: below it, a
+# smaller item further down the order may take its full row.
+USED_AT_LEAST = 0.92
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The page's measurable parts: `heights` by fit id (see `weekly.render.pdf.measure`), and
+    for each open item, in priority order, its detail lines in the order they are granted."""
+
+    heights: Mapping[str, float]
+    items: Sequence[str]  # fit ids: "b0", "d0", "b1"…, most urgent first
+    details: Mapping[str, Sequence[str]]  # "b0" -> ("b0.since", "b0.blk0", …)
+    done: bool  # the report has done bets (their one line)
+    calm: frozenset[str] = frozenset()  # items on track: in full only after the others
+
+    def get(self, name: str) -> float:
+        return self.heights.get(name, 0.0)
+
+
+def height(plan: Plan, pieces: Pieces) -> float:
+    """The content height of the page this plan gives, from the measured pieces."""
+    total = pieces.get("fixed")
+    for kind in ("b", "d"):
+        mine = [i for i in pieces.items if i.startswith(kind)]
+        full = [i for i in mine if plan.forms[i] is Form.FULL]
+        compact = [i for i in mine if plan.forms[i] is Form.COMPACT]
+        keys = [i for i in mine if plan.forms[i] is Form.KEY]
+        if full:
+            total += pieces.get(f"thead:{kind}")
+        for item in full:
+            total += pieces.get(item)
+            listed = pieces.details[item]
+            total += sum(pieces.get(d) for d in listed if d in plan.details)
+            blockers = [d for d in listed if ".blk" in d]
+            if any(d not in plan.details for d in blockers):
+                total += pieces.get("more-blockers")
+        if compact:
+            total += pieces.get(f"thead:{kind}c")
+            total += sum(pieces.get(f"{i}.c") for i in compact)
+        if keys:
+            total += _share_of_lines(pieces, f"keys:{kind}", len(keys) / len(mine))
+    if pieces.done:
+        total += pieces.get("done:titles" if plan.done_titles else "done:keys")
+    if _compacted(plan, pieces):
+        total += pieces.get("fitnote")
+    return total
+
+
+def pack(pieces: Pieces, budget: float) -> Plan | None:
+    """The plan that grants the most, in priority order, within `budget`; None when even every
+    item as a bare key does not fit."""
+    start = Plan(dict.fromkeys(pieces.items, Form.COMPACT), frozenset(), False)
+    if height(start, pieces) > budget:
+        return _keys_until_it_fits(start, pieces, budget)
+    page = _Packing(pieces, budget, start)
+    urgent = [i for i in pieces.items if i not in pieces.calm]
+    calm = [i for i in pieces.items if i in pieces.calm]
+    # Full rows for everything in trouble and every decision first: they are what A4 and
+    # Letter must agree on. Then their first detail lines, then the calm items' rows.
+    stopped = not page.full_rows(urgent)
+    page.details(ROUNDS[0])
+    if not stopped:
+        stopped = not page.full_rows(calm)
+        page.details(ROUNDS[0])
+    for names_and_blockers in ROUNDS[1:]:
+        page.details(names_and_blockers)
+    page.details(None)
+    if stopped and height(page.plan, pieces) < USED_AT_LEAST * budget:
+        # A big item did not fit: smaller ones after it may, so the page is used.
+        page.full_rows(pieces.items, strict=False)
+    return page.with_done_titles()
+
+
+@dataclass
+class _Packing:
+    """A plan being granted piece by piece, each grant kept only if the page still fits."""
+
+    pieces: Pieces
+    budget: float
+    plan: Plan
+
+    def _try(self, candidate: Plan) -> bool:
+        if height(candidate, self.pieces) <= self.budget:
+            self.plan = candidate
+            return True
+        return False
+
+    def full_rows(self, items: Sequence[str], strict: bool = True) -> bool:
+        """Grant each item its full row in order; strictly, stop at the first that does not
+        fit (False) so no later item is in full while an earlier one is not."""
+        for item in items:
+            if self.plan.forms[item] is Form.FULL:
+                continue
+            if not self._try(Plan({**self.plan.forms, item: Form.FULL}, self.plan.details)):
+                if strict:
+                    return False
+        return True
+
+    def details(self, names_and_blockers: tuple[tuple[str, ...], int] | None) -> None:
+        """Grant one round of detail lines (all that are left, for None) to the full items,
+        in priority order; a line that does not fit is skipped, a shorter one may."""
+        for item in self.pieces.items:
+            if self.plan.forms[item] is not Form.FULL:
+                continue
+            listed = self.pieces.details[item]
+            wanted = listed if names_and_blockers is None else _round(listed, *names_and_blockers)
+            for detail in wanted:
+                if detail not in self.plan.details:
+                    self._try(Plan(self.plan.forms, self.plan.details | {detail}))
+
+    def with_done_titles(self) -> Plan:
+        self._try(Plan(self.plan.forms, self.plan.details, True))
+        return self.plan
+
+
+def _round(details: Sequence[str], names: tuple[str, ...], blockers: int) -> list[str]:
+    """The detail lines of one round: those named, and blockers up to the round's count."""
+    listed = [d for d in details if ".blk" in d][:blockers]
+    return [d for d in details if d.split(".", 1)[1] in names or d in listed]
+
+
+def _keys_until_it_fits(plan: Plan, pieces: Pieces, budget: float) -> Plan | None:
+    """The last resort: the least urgent items, from the bottom of the order, by key only."""
+    forms = dict(plan.forms)
+    for item in reversed(pieces.items):
+        forms[item] = Form.KEY
+        candidate = Plan(dict(forms), frozenset(), False)
+        if height(candidate, pieces) <= budget:
+            return candidate
+    return None
+
+
+def _share_of_lines(pieces: Pieces, name: str, share: float) -> float:
+    """The height of a summary line holding `share` of the keys its measured form holds,
+    in whole lines."""
+    whole, line = pieces.get(name), pieces.get("line") or 1.0
+    lines = max(1, round(whole / line))
+    return math.ceil(lines * share) * line + (whole - lines * line)
+
+
+def _compacted(plan: Plan, pieces: Pieces) -> bool:
+    every = {d for item in pieces.items for d in pieces.details[item]}
+    return (
+        any(f is not Form.FULL for f in plan.forms.values())
+        or plan.details != every
+        or (pieces.done and not plan.done_titles)
+    )
