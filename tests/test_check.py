@@ -7,6 +7,7 @@ import pytest
 from test_workflow import WEEK, at, edit, workspace
 
 from weekly import workflow
+from weekly.check import approvers
 from weekly.cli import main
 from weekly.draft import WeekFolder
 
@@ -193,3 +194,71 @@ def test_a_tick_that_matches_no_commitment_is_named_not_silently_dropped(tmp_pat
         f"draft.yaml:{line} (PAY-1): warning: `last_week:` has 'Write the runbook', which last "
         "week's report did not commit to, so its tick is ignored" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("approver", "people"),
+    [
+        ("Dana Schulz, Priya Nair", ("Dana Schulz", "Priya Nair")),
+        ("Dana & Priya", ("Dana", "Priya")),
+        ("Dana and Priya", ("Dana", "Priya")),
+        ("Dana / Priya", ("Dana", "Priya")),
+        ("@dana @priya", ("@dana", "@priya")),
+        ("Dana; Priya", ("Dana", "Priya")),
+        ("Alexander Sand", ("Alexander Sand",)),
+        ("Rand Paul", ("Rand Paul",)),
+        ("Anders", ("Anders",)),
+        ("Finance (CFO)", ("Finance",)),
+        ("Finance (CFO, acting)", ("Finance",)),
+        ("R&D lead", ("R&D lead",)),
+        ("@dana", ("@dana",)),
+        ("", ()),
+    ],
+)
+def test_approvers_are_the_people_an_approver_field_names(approver, people):
+    assert approvers(approver) == people
+
+
+@pytest.mark.parametrize(
+    "approver",
+    # YAML will not start a plain text with @, so the PM quotes the handles.
+    ["Dana Schulz, Priya Nair", "Dana & Priya", "Dana and Priya", "Dana / Priya", "'@dana @priya'"],
+)
+def test_a_decision_has_one_approver_not_two(tmp_path, inbox, capsys, approver):
+    config, draft = drafted(tmp_path, inbox[1])
+    edit(draft, "    approver: # yours", f"    approver: {approver} # yours")
+    line = line_of(draft, "    approver:", after="key: PAY-20")
+
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+
+    assert code == 2
+    assert f"draft.yaml:{line} (PAY-20): error: the approver names 2 people (" in out
+    assert (
+        "a decision has one approver: write the one person who approves in `approver:` and "
+        "list the others as contributors" in out
+    )
+
+
+def test_two_approvers_from_the_source_are_fixed_by_naming_one_in_the_draft(
+    tmp_path, inbox, capsys
+):
+    config = workspace(tmp_path, inbox[1])
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace('"Dana Schulz"', '"Dana Schulz; Priya Nair"'))
+    workflow.draft(config, at(14), {}, WEEK)
+    draft = WeekFolder.of(config, WEEK).draft
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 2
+    assert "(PAY-20): error: the approver names 2 people (Dana Schulz, Priya Nair)" in out
+
+    edit(draft, "    approver: # yours", "    approver: Dana Schulz # yours")
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 0 and "approver" not in out
+
+
+@pytest.mark.parametrize("approver", ["Alexander Sand", "Rand Paul", "Anders", "Finance (CFO)"])
+def test_one_approver_whose_name_holds_and_is_not_two(tmp_path, inbox, capsys, approver):
+    config, draft = drafted(tmp_path, inbox[1])
+    edit(draft, "    approver: # yours", f"    approver: {approver} # yours")
+    code, out, _ = weekly(capsys, "check", "--config", str(config.path))
+    assert code == 0 and "approver" not in out

@@ -1,10 +1,11 @@
 """`weekly check`: what in the week's page breaks the brief's rules, before it goes out.
 
 Errors stop `weekly send` (unless forced): a decision without an approver or a deadline,
-a slip without a cause, a bet without a status or a confidence, marketing words or an
-emoji storm in what the PM wrote, a page that cannot fit on one page. Warnings are told,
-not enforced: a commitment nobody ticked, a decision past its deadline, a page that fits
-only by summarising.
+a decision whose approver names more than one person (DACI: exactly one approves), a slip
+without a cause, a bet without a status or a confidence, marketing words or an emoji storm
+in what the PM wrote, a page that cannot fit on one page. Warnings are told, not enforced:
+a commitment nobody ticked, a decision past its deadline, a page that fits only by
+summarising.
 
 Each finding names the draft's line, so the PM can go straight to it.
 """
@@ -122,6 +123,17 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
             yield draft.finding(
                 True, part, decision.key, f"no {gap}; write `{gap}:` (a decision needs both)", gap
             )
+        named = approvers(decision.approver or "")
+        if len(named) > 1:
+            yield draft.finding(
+                True,
+                part,
+                decision.key,
+                f"the approver names {len(named)} people ({', '.join(named)}); a decision has "
+                "one approver: write the one person who approves in `approver:` and list the "
+                "others as contributors",
+                "approver",
+            )
         if decision.deadline and decision.deadline < report.generated_at.date():
             yield draft.finding(
                 False,
@@ -130,6 +142,26 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
                 f"past its deadline ({day(decision.deadline)}); decide it or move `deadline:`",
                 "deadline",
             )
+
+
+# Between people: a comma, a semicolon, a slash or a plus anywhere; `&` and `and` as words
+# (not in R&D, Alexander Sand or Anders). What is in brackets is one person's role.
+_BETWEEN_PEOPLE = re.compile(r"\s*[,;/+]\s*|\s+&\s+|\s+and\s+", re.IGNORECASE)
+_ROLE = re.compile(r"\([^)]*\)")
+_HANDLE = re.compile(r"(?<!\S)@[\w.-]+")
+
+
+def approvers(approver: str) -> tuple[str, ...]:
+    """The people an approver field names: `Dana & Priya` -> (`Dana`, `Priya`), `@dana @priya`
+    -> two, `Finance (CFO)` -> one."""
+    people: list[str] = []
+    for name in _BETWEEN_PEOPLE.split(_ROLE.sub(" ", approver)):
+        handles = _HANDLE.findall(name)
+        if len(handles) > 1:  # `@dana @priya`: handles need no separator
+            people += handles
+        elif name.strip():
+            people.append(name.strip())
+    return tuple(people)
 
 
 def _tone(

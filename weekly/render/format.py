@@ -35,18 +35,20 @@ def _auto_decimals(value: float) -> int:
 
 
 def change(metric: Metric) -> str:
-    """`▲ +4.1% (+486)`; for a metric measured in %, the change in points: `▼ −0.3 pp`."""
+    """`▲ +4.1% (+486) better`, `▲ +13.4% (+36 ms) worse` by the metric's direction; for a
+    metric measured in %, the change in points: `▼ −0.3 pp worse`; `= no change`."""
     delta = metric.change
     if delta is None:
         return "no change data"
-    if delta == 0:
+    if is_no_change(metric):
         return "= no change"
     arrow = "▲" if delta > 0 else "▼"
     figure = f"{arrow} {change_figure(metric)}"
-    if metric.unit == "%" or metric.change_pct is None:
-        return figure
-    sign = "+" if delta > 0 else "−"
-    return f"{figure} ({sign}{number(abs(delta), metric.unit, _change_places(metric))})"
+    if metric.unit != "%" and metric.change_pct is not None:
+        sign = "+" if delta > 0 else "−"
+        figure += f" ({sign}{number(abs(delta), metric.unit, _change_places(metric))})"
+    # In words too: colour alone is lost in greyscale and to red-green colour blindness.
+    return f"{figure} {'better' if metric.change_is_good else 'worse'}"
 
 
 def change_figure(metric: Metric) -> str:
@@ -56,7 +58,7 @@ def change_figure(metric: Metric) -> str:
     delta = metric.change
     if delta is None:
         return ""
-    if delta == 0:
+    if is_no_change(metric):
         return "no change"
     sign = "+" if delta > 0 else "−"
     if metric.unit == "%":
@@ -64,6 +66,19 @@ def change_figure(metric: Metric) -> str:
     if metric.change_pct is None:
         return f"{sign}{number(abs(delta), metric.unit, _change_places(metric))}"
     return f"{sign}{abs(metric.change_pct):.1f}%"
+
+
+def is_no_change(metric: Metric) -> bool:
+    """True when the change rounds to zero as the page shows it: `+0.0% (+0)` is no change,
+    neither good nor bad news. False when last week is unknown."""
+    delta = metric.change
+    if delta is None:
+        return False
+    places = _change_places(metric)
+    absolute = round(delta, places if places is not None else _auto_decimals(abs(delta)))
+    if metric.unit == "%" or metric.change_pct is None:
+        return absolute == 0
+    return absolute == 0 and round(metric.change_pct, 1) == 0
 
 
 def _change_places(metric: Metric) -> int | None:
@@ -92,9 +107,12 @@ def last_report(metric: Metric) -> str:
 
 
 def change_class(metric: Metric) -> str:
-    """CSS class for the change: good, bad or flat, by the metric's direction."""
+    """CSS class for the change: good, bad or flat (also a change that rounds to zero), by the
+    metric's direction."""
     good = metric.change_is_good
-    return "flat" if good is None else ("good" if good else "bad")
+    if good is None or is_no_change(metric):
+        return "flat"
+    return "good" if good else "bad"
 
 
 def day(value: dt.date | None, today: dt.date | None = None) -> str:

@@ -29,6 +29,9 @@ ROUNDS: tuple[tuple[tuple[str, ...], int], ...] = (
 # The share of the page the content must reach whenever anything is compacted: below it, a
 # smaller item further down the order may take its full row.
 USED_AT_LEAST = 0.92
+# On a page too crowded for one compact row an item, the share of the page the most urgent
+# items' full rows may take from the others' compact rows.
+CROWDED_FULL_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Pieces:
     details: Mapping[str, Sequence[str]]  # "b0" -> ("b0.since", "b0.blk0", …)
     done: bool  # the report has done bets (their one line)
     calm: frozenset[str] = frozenset()  # items on track: in full only after the others
+    # The order in which items go by key when compact rows do not fit: the bottom of the
+    # priority order first, but a decision with a gap (no approver, overdue) stays a row.
+    key_order: Sequence[str] = ()
 
     def get(self, name: str) -> float:
         return self.heights.get(name, 0.0)
@@ -80,7 +86,7 @@ def pack(pieces: Pieces, budget: float) -> Plan | None:
     item as a bare key does not fit."""
     start = Plan(dict.fromkeys(pieces.items, Form.COMPACT), frozenset(), False)
     if height(start, pieces) > budget:
-        return _keys_until_it_fits(start, pieces, budget)
+        return _crowded(start, pieces, budget)
     page = _Packing(pieces, budget, start)
     urgent = [i for i in pieces.items if i not in pieces.calm]
     calm = [i for i in pieces.items if i in pieces.calm]
@@ -148,12 +154,44 @@ def _round(details: Sequence[str], names: tuple[str, ...], blockers: int) -> lis
     return [d for d in details if d.split(".", 1)[1] in names or d in listed]
 
 
+def _crowded(start: Plan, pieces: Pieces, budget: float) -> Plan | None:
+    """Even one compact row an item is too much: the most urgent items still get their full
+    row and first detail lines, within `CROWDED_FULL_SHARE` of the page, and the least
+    urgent ones, from the bottom of the order, go by key until the page fits."""
+    urgent = [i for i in pieces.items if i not in pieces.calm]
+    leading: list[Plan] = [start]
+    for item in urgent:
+        page = _Packing(pieces, float("inf"), leading[-1])
+        page.full_rows([item])
+        for detail in _round(pieces.details[item], *ROUNDS[0]):
+            page._try(Plan(page.plan.forms, page.plan.details | {detail}))
+        if height(page.plan, pieces) - height(start, pieces) > CROWDED_FULL_SHARE * budget:
+            break
+        leading.append(page.plan)
+    for plan in reversed(leading):
+        keyed = _keys_until_it_fits(plan, pieces, budget)
+        if keyed is not None:
+            page = _Packing(pieces, budget, keyed)
+            page.details(None)
+            # The key line's height is estimated high: give rows back while they fit.
+            for item in reversed(pieces.key_order or pieces.items):
+                if page.plan.forms[item] is Form.KEY:
+                    page._try(Plan({**page.plan.forms, item: Form.COMPACT}, page.plan.details))
+            if any(f is Form.KEY for f in page.plan.forms.values()):
+                return page.plan  # done bets' titles come after every item's row
+            return page.with_done_titles()
+    return None
+
+
 def _keys_until_it_fits(plan: Plan, pieces: Pieces, budget: float) -> Plan | None:
-    """The last resort: the least urgent items, from the bottom of the order, by key only."""
+    """The last resort: the least urgent items in compact rows, from the bottom of the
+    order, by key only."""
     forms = dict(plan.forms)
-    for item in reversed(pieces.items):
+    for item in pieces.key_order or tuple(reversed(pieces.items)):
+        if forms[item] is Form.FULL:
+            continue
         forms[item] = Form.KEY
-        candidate = Plan(dict(forms), frozenset(), False)
+        candidate = Plan(dict(forms), plan.details, False)
         if height(candidate, pieces) <= budget:
             return candidate
     return None

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weekly.errors import RenderError
-from weekly.model import Bet, Report, Status
+from weekly.model import Bet, Decision, Report, Status
 from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
-from weekly.render.priority import Tier, bet_tier
+from weekly.render.priority import Tier, bet_tier, decision_signal
 from weekly.render.pack import USED_AT_LEAST, Pieces, height, pack
 
 # Layouts a fit may take before it settles for the last plan that fitted; each corrects the
@@ -111,7 +111,20 @@ def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
     calm = frozenset(
         fid for fid, item in ids.items() if isinstance(item, Bet) and bet_tier(item) > Tier.DECISION
     )
-    return Pieces(heights, tuple(ids), {k: tuple(v) for k, v in details.items()}, done, calm)
+    today = report.generated_at.date()
+
+    def keep(fid: str) -> tuple[float, int]:
+        # Kept as a row the longest: bets off track, at risk or without status, then
+        # decisions with a gap (no approver, overdue), then the other moved bets.
+        item, place = ids[fid], list(ids).index(fid)
+        if isinstance(item, Decision):
+            return (2.5 if decision_signal(item, today) else Tier.DECISION, place)
+        return (bet_tier(item), place)
+
+    key_order = tuple(sorted(ids, key=keep, reverse=True))
+    return Pieces(
+        heights, tuple(ids), {k: tuple(v) for k, v in details.items()}, done, calm, key_order
+    )
 
 
 def measure(document: Any) -> tuple[dict[str, float], int]:
