@@ -60,46 +60,49 @@ def fit_one_page(
         page = first.copy(first.pages[:1])
         return FittedPage(view, to_html(view), page, tries, used_share(page))
     pieces = _pieces(report, heights)
-    best: FittedPage | None = None
+    best: tuple[float, FittedPage] | None = None  # (predicted height, page): most granted
     target = budget - _LINE_SLACK  # the estimate runs a little short (collapsed borders)
+    overflowed = float("inf")  # the lowest target whose plan needed a second page
+    tried: set[object] = set()
     while tries < MAX_LAYOUTS:
-        plan = pack(pieces, target)
-        if plan is None:
-            plan = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
-        if best is not None and plan == _plan_of(best):
+        plan = pack(pieces, target) or Plan(
+            dict.fromkeys(pieces.items, Form.KEY), frozenset(), False
+        )
+        signature = (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
+        if signature in tried:
             break
+        tried.add(signature)
         view = page_view(report, plan, paper)
         html, document = lay_out(view)
         predicted = height(plan, pieces)
         if len(document.pages) == 1:
             page = FittedPage(view, html, document, tries, used_share(document))
-            if best is None or page.used > best.used:
-                best = page
-            if page.used >= USED_AT_LEAST or plan == everything:
+            if best is None or predicted > best[0]:
+                best = (predicted, page)
+            if plan == everything or tries >= _LAYOUTS_WANTED:
                 break
-            # Room left: the estimate was high; grant by what the layout really used.
-            target += budget * (1 - page.used) - 1
+            # Calibrate by what the layout really used: room left means more may fit.
+            error = page.used * budget - predicted
+            target = min(budget - error - 0.5, overflowed - 0.5)
         else:
             if all(f is Form.KEY for f in plan.forms.values()) and not plan.details:
                 raise RenderError(_cannot_fit(document, report))
+            if best is not None:
+                break  # more than the best fitting plan does not fit: keep that one
+            overflowed = min(overflowed, target)
             actual = sum(used_share(document, i) * budget for i in range(len(document.pages)))
             target -= max(actual - predicted, 0) + _LINE_SLACK
     if best is None:
         raise RenderError(_cannot_fit(document, report))
-    return FittedPage(best.view, best.html, best.document, tries, best.used)
+    page = best[1]
+    return FittedPage(page.view, page.html, page.document, tries, page.used)
 
 
+# A fit that fits settles by this many layouts; more are only taken to recover from an
+# estimate that ran onto a second page.
+_LAYOUTS_WANTED = 3
 # What a wrong estimate costs at least: a line of body text, in CSS pixels.
 _LINE_SLACK = 14.0
-
-
-def _plan_of(page: FittedPage) -> Plan:
-    view = page.view
-    forms = {v.fit_id: v.form for v in (*view.open_bets, *view.decisions, *view.compact_decisions, *view.key_decisions)}
-    details = frozenset(
-        f"{v.fit_id}.{d}" for v in (*view.bets, *view.decisions) for d in v.details
-    ) | frozenset(f"{v.fit_id}.blk{i}" for v in view.bets for i in v.blockers)
-    return Plan(forms, details, view.done_titles)
 
 
 def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
