@@ -89,14 +89,18 @@ def test_warnings_do_not_stop_a_send(tmp_path, inbox, capsys):
 
 def test_a_page_that_cannot_fit_on_one_page_is_an_error(tmp_path, inbox, capsys):
     config = workspace(tmp_path, inbox[1])
-    bets = tmp_path / "bets.toml"
-    words = " ".join(f"word{n}" for n in range(900))
-    bets.write_text(bets.read_text().replace('"SEPA Instant payouts"', f'"{words}"'))
     workflow.draft(config, at(14), {}, WEEK)
+    draft = WeekFolder.of(config, WEEK).draft
+    words = " ".join(f"word{n}" for n in range(2500))
+    edit(
+        draft,
+        "headline: |\n  From the bets file: replaced by the PM's own.",
+        f"headline: |\n  {words}",
+    )
     code, out, _ = weekly(capsys, "check", "--config", str(config.path))
     assert code == 2
-    assert "draft.yaml: error: the report needs 3 pages even after every fit step" in out
-    assert "what ran onto page 2: bets" in out
+    assert "draft.yaml: error: the report needs 2 pages even with every bet and decision" in out
+    assert "what ran onto page 2: headline" in out
 
 
 def test_send_refuses_with_the_list_and_the_hourly_run_tells_the_pm_once(tmp_path, inbox, capsys):

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email
+import email.policy
 import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import NOW, QUEUED, WEEK, Inbox, bet, blocker, decision, free_port, metric, report
+from PIL import Image
 from pypdf import PdfReader
 
 from weekly.config import SmtpSection
@@ -29,10 +33,11 @@ from weekly.deliver.email import (
 )
 from weekly.deliver.smtp import DeliveryError, send
 from weekly.errors import WeeklyError
-from weekly.model import Slip, SourceState, SourceStatus, Status
+from weekly.model import Commitment, Delivery, Slip, SourceState, SourceStatus, Status
 from weekly.render import format as fmt
-from weekly.render.fit import FIT_STEPS, page_view
+from weekly.render.fit import full_view
 from weekly.render.output import write_report
+from weekly.render.priority import ranked_bets, ranked_decisions
 
 SENDER = "weekly@example.com"
 RECIPIENTS = ("cto@example.com", "vp-product@example.com")
@@ -77,8 +82,8 @@ def sent_pdf(tmp_path_factory) -> tuple[bytes, str]:
     return written.pdf.read_bytes(), written.pdf.name
 
 
-def view_of(r, step: int = 0):
-    return page_view(r, FIT_STEPS[step], "A4")
+def view_of(r):
+    return full_view(r, "A4")
 
 
 # --- a real SMTP server on loopback -------------------------------------------------------
@@ -104,9 +109,9 @@ def only_user_with_password(server, session, envelope, mechanism, auth_data) -> 
     return AuthResult(success=ok, handled=False)
 
 
-def report_message(r, pdf: bytes = b"%PDF-1.7 not a real one", step: int = 0) -> EmailMessage:
+def report_message(r, pdf: bytes = b"%PDF-1.7 not a real one", view=None) -> EmailMessage:
     return build_message(
-        view_of(r, step),
+        view or view_of(r),
         pdf=pdf,
         pdf_name="payments-weekly-2026-W48.pdf",
         sender=SENDER,
@@ -151,20 +156,26 @@ def test_report_mail_arrives_with_text_html_and_one_page_pdf(sent_pdf):
     assert got.get_content_type() == "multipart/mixed"
     alternative, attachment = got.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in alternative.get_payload()] == [
-        "text/plain",
+    plain, related = alternative.get_payload()
+    assert plain.get_content_type() == "text/plain"
+    # The HTML and the trend images it names by cid: travel together.
+    assert related.get_content_type() == "multipart/related"
+    assert [p.get_content_type() for p in related.get_payload()] == [
         "text/html",
+        "image/png",  # the NSM's trend
+        "image/png",  # Conversion's
     ]
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == pdf_name
     assert len(PdfReader(io.BytesIO(attachment.get_content())).pages) == 1
+    assert list(got.iter_attachments()) == [attachment]  # the images are not attachments
 
     html = got.get_body(("html",)).get_content()
     assert len(html.encode("utf-8")) < GMAIL_CLIP_BYTES
     assert "<svg" not in html and "data:" not in html
-    assert "<style" not in html  # inlined into style attributes
+    assert "<style" not in html.split("<!--[if mso]>")[0]  # inlined; only Outlook's own stays
     assert 'style="' in html
-    assert "12,557" in html and "12-week trend: ▲ from 9,850" in html
+    assert "12,557" in html and "12-week trend up from 9,850 to 12,557" in html
     assert "SEPA Instant payouts" in html
     assert "Fees &amp; FX &lt;EU&gt; rollout" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
@@ -173,14 +184,15 @@ def test_report_mail_arrives_with_text_html_and_one_page_pdf(sent_pdf):
     text = got.get_body(("plain",)).get_content()
     for expected in (
         "Weekly active payers: 12,557",
-        "▲ +1.3% (+160) vs last week (12,397)",
+        "▲ +1.3% (+160) better vs last week (12,397)",
+        "12-week trend up from 9,850 to 12,557",
         "SEPA Instant payouts",
         "Blocked: PAY-131 Partner bank slot not confirmed · 9 days · Tom Becker",
         "Slipped: Fri 4 Dec → Fri 18 Dec (+14 days) · bank certification",
         "Fallback PSP for SEPA Instant",
         "Roll out one-click checkout (PAY-162) [NO APPROVER] [NO DEADLINE]",
         "Approver: not named · deadline: not set",
-        "The one-page PDF of this report is attached.",
+        "The attached PDF is the one-page view; it shows everything in this mail.",
     ):
         assert expected in text
     # User text reads as typed; nothing of the template's own is markup or an entity.
@@ -190,33 +202,346 @@ def test_report_mail_arrives_with_text_html_and_one_page_pdf(sent_pdf):
     assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.IGNORECASE)
 
 
+class Tags(HTMLParser):
+    """The HTML part's tags as a browser (or a screen reader) sees them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.headings: list[tuple[str, str]] = []
+        self._heading: str | None = None
+        self.words: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("h1", "h2", "h3"):
+            self._heading, self._text = tag, ""
+
+    def handle_data(self, data):
+        self.words.append(data)
+        if self._heading:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == self._heading:
+            self.headings.append((tag, " ".join(self._text.split())))
+            self._heading = None
+
+    def all(self, name: str) -> list[dict[str, str | None]]:
+        return [attrs for tag, attrs in self.tags if tag == name]
+
+    @property
+    def text(self) -> str:
+        """What a reader sees with images off: the text, entities decoded, spaces collapsed."""
+        return " ".join("".join(self.words).split())
+
+
+def shown(html: str) -> str:
+    return Tags(html).text
+
+
 def test_html_body_is_built_for_mail_clients():
     html = render_email_html(view_of(sample_with_nsm()))
+    tags = Tags(html)
     # One fixed-width container for Outlook (Word), spacing as cell padding, no flexbox/grid.
     assert 'width="600"' in html
-    assert "display: flex" not in html and "display: grid" not in html
-    assert "<img" not in html  # nothing that needs images on to read
+    assert not re.search(r"display:\s*(flex|grid)", html)
+    # Every table is layout, and says so to a screen reader.
+    assert tags.all("table") and all(t.get("role") == "presentation" for t in tags.all("table"))
+    assert tags.all("html") == [{"lang": "en"}]
     # Status is a word, not only a colour.
     assert ">at risk</span>" in html and ">off track</span>" in html
     assert "<ol" not in html  # Word renders list indents unpredictably; options are lines
 
 
-def test_summaries_follow_the_page_view():
-    bets = [
-        bet(f"PAY-{i}", f"Bet {i}", blockers=tuple(blocker(f"B-{i}{j}") for j in range(3)))
-        for i in range(10)
+def test_section_titles_are_headings_a_screen_reader_can_jump_to():
+    tags = Tags(render_email_html(view_of(sample_with_nsm())))
+    assert [h for h in tags.headings if h[0] == "h2"] == [
+        ("h2", "North Star Metric"),
+        ("h2", "Headline metrics"),
+        ("h2", "Bets in flight · 1 off track · 1 at risk · 1 on track"),
+        ("h2", "Decisions needed this week · 2 open decisions"),
     ]
-    decisions = [decision(f"DEC-{i}", options=("One", "Two", "Three")) for i in range(5)]
-    view = view_of(report(bets=bets, decisions=decisions), step=10)  # 4 bets, 2 decisions
-    assert len(view.more_bets) == 6 and len(view.more_decisions) == 3
+    assert tags.headings[0] == ("h1", "Payments weekly · 2026-W48")
 
-    html, text = render_email_html(view), render_text(view)
+
+def test_trend_lines_are_png_parts_named_by_cid_with_their_takeaway_as_alt():
+    r = dataclasses.replace(
+        sample_with_nsm(),
+        nsm=metric("wap", "Weekly active payers", NSM_VALUES, target=13000.0),
+        metrics=(
+            metric(
+                "p95",
+                "Checkout p95",
+                [300.0, 310, None, 290, 285, None, 280, 270],
+                unit="ms",
+                direction="lower",
+                target=250.0,
+            ),
+            metric("new", "Brand new", [None, 5.0]),  # one week of data: nothing to draw
+        ),
+    )
+    got = email.message_from_bytes(bytes(report_message(r)), policy=email.policy.default)
+    html = got.get_body(("html",)).get_content()
+    pngs = {
+        part["Content-ID"]: part.get_content()
+        for part in got.walk()
+        if part.get_content_type() == "image/png"
+    }
+    images = Tags(html).all("img")
+    assert [img["alt"] for img in images] == [
+        "Weekly active payers: 12-week trend up from 9,850 to 12,557; target 13,000",
+        "Checkout p95: 8-week trend down from 300\u202fms to 270\u202fms, no data for 2 weeks; "
+        "target 250\u202fms",
+    ]
+    assert len(pngs) == len(images) == 2
+    for img in images:
+        assert img["src"].startswith("cid:")
+        png = pngs[f"<{img['src'].removeprefix('cid:')}>"]
+        picture = Image.open(io.BytesIO(png))
+        assert picture.format == "PNG"
+        # Drawn at twice the size it is shown, so it stays sharp on a phone's screen.
+        assert picture.size == (2 * int(img["width"]), 2 * int(img["height"]))
+    assert "<svg" not in html and "data:" not in html
+    # With images off, the trend still reads as text beside where the picture would be.
+    without_images = re.sub(r"<img[^>]*>", "", html)
+    assert "12-week trend up from 9,850 to 12,557" in without_images
+    assert "8-week trend down from 300\u202fms to 270\u202fms" in without_images
+
+
+def test_headline_metrics_say_last_weeks_value_as_the_nsm_does():
+    r = dataclasses.replace(
+        report(),
+        metrics=(metric("p95", "Checkout p95", [270.0, 262.0], unit="ms", direction="lower"),),
+    )
+    html, text = render_email_html(view_of(r)), render_text(view_of(r))
+    assert "vs last week (270\u202fms)" in html
+    assert (
+        "Checkout p95 (lower is better): 262\u202fms, ▼ −3.0% (−8\u202fms) better "
+        "vs last week (270\u202fms)"
+    ) in text
+
+
+# --- the mail is never cut: 40 bets and 30 decisions ---------------------------------------
+
+LONG = (
+    "the partner bank asked for a second certification run after the sandbox outage, "
+    "so the team rebooked it and kept the fallback PSP warm in the meantime"
+)
+
+
+def week_of_40_bets_and_30_decisions():
+    """In the order the sources list them: calm first, trouble last, so priority must reorder."""
+    status = [Status.ON_TRACK] * 20 + [Status.AT_RISK] * 10 + [Status.OFF_TRACK] * 6
+    status += [Status.DONE] * 4
+    bets = []
+    for i, s in enumerate(status):
+        kw = {}
+        if i % 3 == 0:
+            kw["blockers"] = tuple(
+                blocker(f"BLK-{i}-{j}", f"Blocker {j} of bet {i}: {LONG}", days=2 + j)
+                for j in range(3)
+            )
+        if i % 2 == 0:
+            kw["note"] = f"Note on bet {i}: {LONG}."
+        if i % 4 == 1:
+            kw["slip"] = Slip(dt.date(2026, 12, 4), dt.date(2026, 12, 18), f"cause {i}: {LONG}")
+        bets.append(
+            bet(f"PAY-{100 + i}", f"Bet {i}: SEPA Instant payouts for sellers", status=s, **kw)
+        )
+    decisions = [
+        decision(
+            f"DEC-{i}",
+            f"Decision {i}: the fallback PSP for SEPA Instant",
+            url=f"https://jira.example.com/browse/DEC-{i}",
+            approver=None if i >= 27 else "Dana Schulz",
+            deadline=dt.date(2026, 11, 20) if 24 <= i < 27 else dt.date(2026, 12, 2 + i % 5),
+            options=tuple(f"Option {k} for decision {i}: {LONG}" for k in (1, 2, 3)),
+        )
+        for i in range(30)
+    ]
+    return report(bets=bets, decisions=decisions, headline="A long week.")
+
+
+@pytest.fixture(scope="module")
+def long_week(tmp_path_factory):
+    """The 40/30 week through the real pipeline: fitted on one page (so the page summarised a
+    lot), then the mail built from that page and parsed back."""
+    r = week_of_40_bets_and_30_decisions()
+    written = write_report(r, tmp_path_factory.mktemp("long"), "A4")
+    assert written.left_out  # the one page had to summarise
+    got = email.message_from_bytes(
+        bytes(report_message(r, written.pdf.read_bytes(), view=written.view)),
+        policy=email.policy.default,
+    )
+    return r, written, got
+
+
+def positions(body: str, needles: list[str]) -> list[int]:
+    found = [body.find(n) for n in needles]
+    assert -1 not in found, [n for n, at in zip(needles, found, strict=True) if at == -1]
+    return found
+
+
+def test_the_mail_lists_every_bet_and_decision_with_its_link_in_priority_order(long_week):
+    r, _, got = long_week
+    html = got.get_body(("html",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    bets, decisions = ranked_bets(r.bets), ranked_decisions(r.decisions, NOW.date())
+    assert len(bets) == 40 and len(decisions) == 30
+    for body, link in ((html, 'href="{}"'), (text, "<{}>")):
+        at = positions(body, [link.format(b.url) for b in bets])
+        assert at == sorted(at)
+        at = positions(body, [link.format(d.url) for d in decisions])
+        assert at == sorted(at)
+    # Trouble first, though the sources listed it last: off track before on track, ...
+    assert html.index('browse/PAY-130"') < html.index('browse/PAY-100"')
+    assert text.index("(PAY-130)") < text.index("(PAY-100)")
+    # ... and a decision that is overdue or has no approver before one that is neither.
     for body in (html, text):
-        assert "+6 more bets (6 on track; 18 blockers)" in body
-        assert "+2 more blockers on this bet" in body
-        assert "+3 more decisions" in body
-        assert "+1 more option" in body
-        assert "Bet 9" not in body.split("+6 more bets")[0]  # summarised, not shown in full
+        assert (
+            body.index("browse/DEC-27") < body.index("browse/DEC-24") < body.index("browse/DEC-0")
+        )
+
+
+def details_of(bets, decisions) -> list[str]:
+    """Every text the PM or a source wrote for these items, as written."""
+    return [
+        *(b.note for b in bets if b.note),
+        *(blk.title for b in bets for blk in b.blockers),
+        *(b.slip.cause for b in bets if b.slip and b.slip.cause),
+        *(o for d in decisions for o in d.options),
+    ]
+
+
+def test_nothing_of_any_item_is_shortened_or_capped(long_week):
+    r, _, got = long_week
+    html = got.get_body(("html",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    open_bets = [b for b in r.bets if b.status is not Status.DONE]  # done: one mention each
+    trouble = [b for b in open_bets if b.status is not Status.ON_TRACK or b.slip]
+    # The HTML has every detail of every bet in trouble and of every decision; the on-track
+    # bets are a row each here, as this week would come near Gmail's clip in full.
+    for body, bets in ((shown(html), trouble), (text, open_bets)):
+        details = details_of(bets, r.decisions)
+        assert len(details) > 100
+        missing = [d for d in details if d not in body]
+        assert not missing, f"{len(missing)} details cut, e.g. {missing[0]!r}"
+        assert "…" not in body and "more blocker" not in body and "more option" not in body
+
+
+def test_a_week_that_fits_shows_on_track_bets_in_full_too():
+    calm = bet(
+        "PAY-7",
+        "Card vault migration",
+        blockers=(blocker("PAY-71", "Vault vendor's API key"),),
+        note=f"Calm, but: {LONG}.",
+    )
+    html = render_email_html(view_of(report(bets=[calm])))
+    assert "Vault vendor's API key" in shown(html) and f"Calm, but: {LONG}." in shown(html)
+    assert "one row each" not in html
+
+
+def test_the_long_week_stays_under_gmails_clip(long_week):
+    _, _, got = long_week
+    html = got.get_body(("html",)).get_content()
+    assert len(html.encode("utf-8")) < GMAIL_CLIP_BYTES
+
+
+def test_the_mail_says_what_the_one_page_pdf_summarised(long_week):
+    _, written, got = long_week
+    summary = "; ".join(written.left_out)
+    html = got.get_body(("html",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    said = f"The attached PDF is the one-page view; to fit one page it summarised: {summary}."
+    assert said in text
+    assert fmt_html(said) in html
+    assert "The one-page PDF" not in text
+
+
+def fmt_html(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    )
+
+
+def test_done_bets_are_mentioned_once_each_in_one_line(long_week):
+    r, _, got = long_week
+    html = got.get_body(("html",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    done = [b for b in r.bets if b.status is Status.DONE]
+    line = next(t for t in text.splitlines() if t.startswith("[DONE] "))
+    assert [line.count(f"({b.key})") for b in done] == [1, 1, 1, 1]
+    assert all(html.count(f'href="{b.url}"') == 1 for b in done)
+
+
+def heavy_week():
+    """32 on-track bets with every kind of detail: in full the HTML would pass Gmail's clip."""
+    bets = [
+        bet(
+            f"PAY-{100 + i}",
+            f"Bet {i}: SEPA Instant payouts for sellers",
+            status=Status.ON_TRACK if i < 32 else Status.AT_RISK,
+            blockers=tuple(blocker(f"BLK-{i}-{j}", f"Blocker {j} of bet {i}") for j in range(3)),
+            note=f"Note on bet {i}: {LONG}.",
+            delivered=tuple(
+                Delivery(
+                    f"DLV-{i}-{j}", "x", f"https://jira.example.com/browse/DLV-{i}-{j}", "issue"
+                )
+                for j in range(4)
+            ),
+            committed=(Commitment("Pass the certification retest", True),),
+            next_week=("Ship the retry queue", "Book the pen test"),
+        )
+        for i in range(40)
+    ]
+    decisions = [
+        decision(f"DEC-{i}", options=tuple(f"Option {k}: {LONG}" for k in (1, 2, 3)))
+        for i in range(30)
+    ]
+    return report(bets=bets, decisions=decisions)
+
+
+def test_a_week_too_long_for_gmail_in_full_gives_on_track_bets_one_row_each():
+    r = heavy_week()
+    got = email.message_from_bytes(bytes(report_message(r)), policy=email.policy.default)
+    html = got.get_body(("html",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    assert len(html.encode("utf-8")) < GMAIL_CLIP_BYTES
+    # Every bet is still there with its link; the at-risk ones in full, the calm ones in a row.
+    assert all(f'href="{b.url}"' in html for b in r.bets)
+    assert "BLK-35-0" in html and "BLK-3-0" not in html
+    assert "on-track bets are one row each here; the plain-text part has their detail" in html
+    # The text part has no size limit: everything in full.
+    assert "Blocked: BLK-3-0 Blocker 0 of bet 3 ·" in text and f"Note on bet 3: {LONG}." in text
+
+
+# --- gone items and the PM's own decisions -------------------------------------------------
+
+
+def test_a_gone_bet_or_decision_says_it_is_gone_wherever_it_appears():
+    why = "no longer in Jira since Fri 27 Nov 16:00"
+    r = report(
+        bets=[
+            bet("PAY-1", "Moved to another team", gone=why),
+            bet("PAY-2", "Shipped and archived", status=Status.DONE, gone=why),
+        ],
+        decisions=[decision("PAY-9", "Deleted in Jira", gone=why)],
+    )
+    html, text = render_email_html(view_of(r)), render_text(view_of(r))
+    assert html.count(why) == 3 and text.count(why) == 3
+    assert "Gone</span> " + why in html
+    assert "  GONE: " + why in text
+    assert f"Shipped and archived (PAY-2) (gone: {why})" in text
+
+
+def test_a_decision_the_pm_added_reads_added_by_the_pm_not_its_draft_key():
+    r = report(decisions=[decision("draft 1", "Hire a second SRE", source="draft")])
+    html, text = render_email_html(view_of(r)), render_text(view_of(r))
+    for body in (html, text):
+        assert "added by the PM" in body and "draft 1" not in body
+    assert "Hire a second SRE (added by the PM)" in text
 
 
 def test_failed_source_is_named_at_the_top_and_in_the_footer():
@@ -364,7 +689,7 @@ def test_subject_rounds_the_change_as_the_page_does():
     # 12.5% → 12.9%: the page says +0.4 pp, and so must the subject, not +0.40 pp.
     points = dataclasses.replace(report(), nsm=metric(values=[12.5, 12.9], unit="%"))
     assert subject(points).endswith("Active payers 12.9% (+0.4 pp)")
-    assert fmt.change(points.nsm) == "▲ +0.4 pp"
+    assert fmt.change(points.nsm) == "▲ +0.4 pp better"
     # Last week 0, so no ratio: the absolute change, rounded like 270 ms itself.
     from_zero = dataclasses.replace(report(), nsm=metric(values=[0.0, 270.4], unit="ms"))
     assert subject(from_zero).endswith("Active payers 270\u202fms (+270\u202fms)")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from weekly.demo.workspace import demo_workspace, with_history
 from weekly.pipeline import build_report
-from weekly.render.fit import FIT_STEPS, page_view
+from weekly.render.fit import full_view
 from weekly.render.html import render_html
 from weekly.weeks import IsoWeek
 
@@ -23,7 +23,7 @@ def test_demo_html_is_as_expected():
     with demo_workspace() as run:
         pulled = build_report(run.config, run.now, run.env, IsoWeek.of(run.now.date()))
         report = with_history(run, pulled)  # the demo PM's draft and two sent weeks
-    html = render_html(page_view(report, FIT_STEPS[0], run.config.report.paper))
+    html = render_html(full_view(report, run.config.report.paper))
     # The demo's Jira listens on a free port, different each run.
     html = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", html)
     if os.environ.get("WEEKLY_UPDATE_EXPECTED") == "1":

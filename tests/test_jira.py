@@ -369,10 +369,10 @@ def test_a_site_that_is_down_fails_the_source_and_the_page_shows_a_banner(cloud,
     assert f"cannot reach Jira at {fake.url}" in (jira_status.reason or "")
     assert report.bets == () and report.failed_sources == (jira_status,)
 
-    from weekly.render.fit import FIT_STEPS, page_view
+    from weekly.render.fit import full_view
     from weekly.render.html import render_html
 
-    html = render_html(page_view(report, FIT_STEPS[0], "A4"))
+    html = render_html(full_view(report, "A4"))
     assert 'class="banner"' in html and "cannot reach Jira" in html
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import http.server
-import math
 import threading
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
 
-from weekly.errors import InputError, RenderError
+from weekly.errors import InputError
 from weekly.model import DecisionStatus, Direction, Slip, SourceState, SourceStatus, Status
-from weekly.render.fit import FIT_STEPS, page_view
+from weekly.render.fit import full_view
 from weekly.render.html import render_html
 from weekly.render.output import write_report
 
@@ -24,37 +22,7 @@ LETTER_PT = (612, 792)  # 8.5 x 11 in
 
 
 def html_of(rep, template: Path | None = None) -> str:
-    return render_html(page_view(rep, FIT_STEPS[0], "A4"), template)
-
-
-def test_forty_bets_and_thirty_decisions_fit_one_page_and_say_what_was_summarised(out_dir):
-    statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE]
-    bets = [
-        bet(
-            f"PAY-{i}",
-            f"Bet number {i} with a title long enough to wrap on a narrow column",
-            status=statuses[i % 4],
-            blockers=tuple(blocker(f"BLK-{i}-{j}") for j in range(3 if i % 3 == 0 else 0)),
-            note="A note the PM wrote about this bet, long enough to be shortened. " * 3,
-        )
-        for i in range(40)
-    ]
-    decisions = [decision(f"DEC-{i}", f"Decision number {i}") for i in range(30)]
-
-    written = write_report(report(bets, decisions), out_dir, "A4")
-
-    pages = pdf_pages(written.pdf)
-    assert len(pages) == 1
-    text = pages[0].replace("\n", " ")
-    # Nothing is cut silently: every bet and decision is on the page, in full or summarised.
-    assert all(f"PAY-{i}" in text for i in range(40) if statuses[i % 4] is not Status.DONE)
-    assert all(f"DEC-{i}" in text for i in range(30))
-    assert "more bets" in text and "more decisions" in text
-    assert "Fitted to one page" in text
-    sections = " ".join(written.left_out)
-    assert "bets:" in sections and "decisions:" in sections
-    # The riskiest bets keep their full rows.
-    assert "off track" in text.split("more bets")[0]
+    return render_html(full_view(rep, "A4"), template)
 
 
 def test_small_report_is_shown_in_full_without_fit_notice(out_dir):
@@ -183,33 +151,6 @@ def test_a_custom_template_can_extend_the_default(tmp_path):
     assert "Internal only" in html and "The bet" in html
 
 
-def test_a_page_that_cannot_fit_names_the_section_that_ran_over(out_dir):
-    huge_title = "A decision title that goes on and on " * 300
-    with pytest.raises(RenderError) as caught:
-        write_report(report([bet("PAY-1")], [decision("D-1", huge_title)]), out_dir, "A4")
-    assert "ran onto page 2: decisions" in str(caught.value)
-    assert caught.value.exit_code == 3
-    assert not list(out_dir.glob("*.pdf"))  # nothing half-written
-
-
-def test_summarised_bets_count_their_blockers_and_decided_decisions_are_apart():
-    bets = [bet(f"PAY-{i}", status=Status.AT_RISK) for i in range(3)]
-    bets.append(bet("PAY-9", blockers=(blocker("B-1"), blocker("B-2"))))
-    decided = decision("D-2", "Chose the vendor", status=DecisionStatus.DECIDED)
-    view = page_view(report(bets, [decision("D-1"), decided]), FIT_STEPS[-1], "A4")
-    html = render_html(view)
-    assert "+2 more bets (1 at risk, 1 on track; 2 blockers)" in html
-    assert "with 2 blockers" in " ".join(view.left_out)
-    assert "1 open decision" in html
-    assert "decided</span>" in html and "Chose the vendor" in html
-
-
-def test_headline_is_shortened_only_in_the_last_steps():
-    long = "Active payers grew for the fourth week running. " * 10
-    assert page_view(report(headline=long), FIT_STEPS[0], "A4").headline == long
-    assert len(page_view(report(headline=long), FIT_STEPS[-1], "A4").headline or "") <= 120
-
-
 def test_a_date_pulled_in_reads_as_moved_earlier():
     earlier = bet(
         "PAY-1",
@@ -271,32 +212,6 @@ def test_an_empty_section_says_unknown_when_a_source_failed():
     assert "No bets in flight" not in html and "No decisions needed" not in html
     assert "Jira failed, so bets from it are missing" in html
     assert "Jira failed, so decisions from it are missing" in html
-
-
-def test_the_fit_picks_the_first_step_that_makes_one_page():
-    from weasyprint import HTML
-
-    from weekly.render.pdf import fit_one_page
-
-    bets = [
-        bet(
-            f"PAY-{i}",
-            f"Bet {i} with a fairly long title",
-            note="A note. " * 12,
-            blockers=(blocker(f"B-{i}"),),
-        )
-        for i in range(12)
-    ]
-    rep = report(bets, [decision(f"D-{i}") for i in range(5)])
-    fitted = fit_one_page(rep, "A4", render_html, Path("."))
-    one_page = [
-        len(HTML(string=render_html(page_view(rep, caps, "A4"))).render().pages) == 1
-        for caps in FIT_STEPS
-    ]
-    assert fitted.view.caps == FIT_STEPS[one_page.index(True)]
-    assert one_page.index(True) > 0  # the case needs a search, not the first try
-    # Full first, then the last step, then halves: never a layout per step.
-    assert fitted.tries <= 2 + math.ceil(math.log2(len(FIT_STEPS)))
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):

@@ -1,30 +1,95 @@
 """The e-mails: the week's report (HTML body, plain-text part, PDF attached) and the PM's notice.
 
 The HTML body is written for mail clients, not browsers: one 600 px table, inlined CSS, no
-SVG or data: URIs (Gmail strips them, Outlook shows them blank), every figure as text.
+SVG or data: URIs (Gmail strips them, Outlook shows them blank), every figure as text. The
+trend lines are PNG parts of a multipart/related body, named by `cid:`.
+
+A mail has no page to fit: it lists every bet and decision with all its detail, in the
+priority order of render/priority.py, whatever the one-page PDF had to summarise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from weekly.model import Report
+from weekly.model import Bet, Metric, Report
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
 from weekly.render.html import render_bundled
 from weekly.render.output import file_slug
+from weekly.render.priority import Tier, bet_tier
+from weekly.render.trend_png import takeaway, trend_phrase, trend_png
 from weekly.weeks import IsoWeek
 
 HTML_TEMPLATE = "email.html.j2"
 TEXT_TEMPLATE = "email.txt.j2"
 # Gmail clips a message whose HTML is larger than this and hides the rest behind a link.
 GMAIL_CLIP_BYTES = 102 * 1024
+# Gmail's count is not exactly our bytes (measured limits vary a few KB with the encoding), so
+# the mail starts to compact a little before the clip.
+_HTML_BUDGET = GMAIL_CLIP_BYTES - 6 * 1024
+# The trend images' size in CSS px: the NSM's larger, as its figure is on the page.
+NSM_TREND = (180, 40)
+METRIC_TREND = (120, 28)
+
+
+@dataclass(frozen=True)
+class TrendImage:
+    """A metric's trend line as the mail carries it: a PNG part named by its Content-ID."""
+
+    metric_key: str
+    cid: str  # without angle brackets, as `src="cid:…"` names it
+    png: bytes
+    width: int  # CSS px; the PNG has trend_png.DENSITY times as many pixels each way
+    height: int
+    phrase: str  # `12-week trend up from 9,850 to 12,557`, shown beside the image
+    alt: str  # the takeaway, with the metric's name and target, for images off
+
+
+@dataclass(frozen=True)
+class MailView(PageView):
+    """The page view as the mail templates read it: the report, `today`, the headline, what the
+    PDF left out, plus the mail's trend images. The mail lists bets and decisions from the
+    report itself, never from the page's fitted lists."""
+
+    trends: tuple[TrendImage, ...] = ()
+    # On-track bets in one compact row each: only when the full mail would near Gmail's clip.
+    compact_on_track: bool = False
+
+    def trend(self, metric: Metric) -> TrendImage | None:
+        """The trend image of this metric, or None with fewer than two weeks of data."""
+        return next((t for t in self.trends if t.metric_key == metric.key), None)
+
+    def compact(self, bet: Bet) -> bool:
+        """Whether this bet is shown as one compact row (on track, and the mail is long)."""
+        return self.compact_on_track and bet_tier(bet) is Tier.ON_TRACK
+
+
+def mail_view(view: PageView, domain: str = "localhost") -> MailView:
+    """The mail's view of a page view, with the NSM's and each headline metric's trend image;
+    Content-IDs end in `domain` (the sender's), so they are unique to this mail."""
+    if isinstance(view, MailView):
+        return view
+    report = view.report
+    trends = []
+    for n, (metric, (width, height)) in enumerate(
+        [(report.nsm, NSM_TREND), *((m, METRIC_TREND) for m in report.metrics)]
+    ):
+        png, phrase, alt = trend_png(metric, width, height), trend_phrase(metric), takeaway(metric)
+        if png is None or phrase is None or alt is None:
+            continue
+        cid = f"trend{n}.{report.week}.{_ascii_slug(report.team)}@{domain}"
+        trends.append(TrendImage(metric.key, cid, png, width, height, phrase, alt))
+    fields = {f.name: getattr(view, f.name) for f in dataclasses.fields(view) if f.init}
+    return MailView(**fields, trends=tuple(trends))
 
 
 def subject(report: Report) -> str:
@@ -74,28 +139,60 @@ def build_message(
     message_id: str,
     now: dt.datetime,
 ) -> EmailMessage:
-    """The report mail: text and HTML alternatives of the fitted page, and the PDF attached."""
-    message = _headers(sender, recipients, subject(view.report), message_id, now)
-    message["X-Weekly-Week"] = str(view.report.week)
+    """The report mail: text and HTML alternatives listing everything, the HTML with its trend
+    images (multipart/related), and the one-page PDF of `view` attached."""
+    mail = mail_view(view, _domain(sender))
+    message = _headers(sender, recipients, subject(mail.report), message_id, now)
+    message["X-Weekly-Week"] = str(mail.report.week)
     # Quoted-printable keeps every line under SMTP's 998-byte limit (inlined styles make long
     # lines) and passes relays that do not speak 8BITMIME.
-    message.set_content(render_text(view), cte="quoted-printable")
-    message.add_alternative(render_email_html(view), subtype="html", cte="quoted-printable")
+    message.set_content(render_text(mail), cte="quoted-printable")
+    message.add_alternative(render_email_html(mail), subtype="html", cte="quoted-printable")
+    html_part = message.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
+    for trend in mail.trends:
+        html_part.add_related(
+            trend.png,
+            maintype="image",
+            subtype="png",
+            cid=f"<{trend.cid}>",
+            disposition="inline",
+            filename=f"trend-{file_slug(trend.metric_key)}.png",
+        )
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
     return message
 
 
 def render_email_html(view: PageView) -> str:
-    """The HTML body with its stylesheet inlined into each element and the <style> block gone."""
+    """The HTML body with its stylesheet inlined into each element and the <style> block gone;
+    on-track bets become compact rows only if the full body would come near Gmail's clip."""
+    mail = mail_view(view)
+    html = _inlined(render_bundled(mail, HTML_TEMPLATE))
+    if len(html.encode("utf-8")) > _HTML_BUDGET and not mail.compact_on_track:
+        html = _inlined(
+            render_bundled(dataclasses.replace(mail, compact_on_track=True), HTML_TEMPLATE)
+        )
+    return html
+
+
+def _inlined(html: str) -> str:
     import css_inline  # only needed when a mail is built
 
     inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
-    return inliner.inline(render_bundled(view, HTML_TEMPLATE))
+    # Once inlined, the class attributes do nothing (no <style> is left for them) but cost a
+    # tenth of the bytes Gmail counts; so does the template's indentation, which HTML collapses
+    # anyway. Autoescaped text cannot hold ` class="`: quotes are entities there.
+    return _INDENT.sub("\n", _CLASS.sub("", inliner.inline(html)))
+
+
+_CLASS = re.compile(r' class="[^"<>]*"')
+_INDENT = re.compile(r"\n[ \t]+")
 
 
 def render_text(view: PageView) -> str:
-    """The plain-text part; the template turns autoescaping off, so `&` stays `&`."""
-    return render_bundled(view, TEXT_TEMPLATE).strip() + "\n"
+    """The plain-text part, everything in full; the template turns autoescaping off, so `&`
+    stays `&`."""
+    return render_bundled(mail_view(view), TEXT_TEMPLATE).strip() + "\n"
 
 
 _HOLD_STEPS = (
