@@ -35,7 +35,9 @@ def crowded(done: int = 3) -> Report:
                 blockers=tuple(
                     blocker(f"BLK-{i}-{j}", f"Partner sandbox {j} down") for j in range(i % 4)
                 ),
-                note="The PM's line on this bet: what changed and what we do next." if i % 2 else None,
+                note="The PM's line on this bet: what changed and what we do next."
+                if i % 2
+                else None,
                 slip=Slip(dt.date(2026, 12, 4), dt.date(2026, 12, 18), "Bank sandbox down")
                 if i % 8 == 2
                 else None,

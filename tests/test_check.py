@@ -99,7 +99,7 @@ def test_a_page_that_cannot_fit_on_one_page_is_an_error(tmp_path, inbox, capsys)
     )
     code, out, _ = weekly(capsys, "check", "--config", str(config.path))
     assert code == 2
-    assert "draft.yaml: error: the report needs 2 pages even with every bet and decision" in out
+    assert "even with every bet and decision reduced to its key" in out
     assert "what ran onto page 2: headline" in out
 
 

@@ -65,7 +65,7 @@ def test_demo_page_reads_nsm_then_bets_then_decisions(demo_run):
     assert "Fri 4 Dec → Fri 18 Dec" in text
     assert "Partner bank moved certification to 9 Dec" in text
     # What the demo's two weeks of history add: a stalled bet, commitments, a carried decision.
-    assert "stalled" in text and "COMMITTED LAST WEEK" in text and "OPEN SINCE 2026-W46" in text
+    assert "stalled" in text and "COMMITTED LAST WEEK" in text and "open since 2026-W46" in text
     assert "no approver" in text
     assert "支付宝跨境收款试点" in text
     # Bets from both trackers, each through its real client: Jira epics and GitHub milestones.

@@ -302,7 +302,7 @@ def test_a_decision_is_overdue_past_its_deadline_then_listed_once_as_decided(fou
     _, pages, _ = four_weeks
     w46, w47, w48 = (text_of(pages[n]) for n in (46, 47, 48))
     assert "Fallback PSP if the bank certification fails" in w46 and "overdue" not in w46
-    assert "Open since 2026-W45 (2 weeks)" in w47 and "overdue" in w47
+    assert "open since 2026-W45 (2 weeks)" in w47 and "overdue" in w47
     assert "No decisions needed this week." in w48
     assert (
         "decided Fallback PSP if the bank certification fails PAY-40 · Dana Schulz · Tue 24 Nov"
@@ -327,7 +327,7 @@ def test_headline_metrics_show_the_change_since_the_last_sent_report(four_weeks)
     w48 = text_of(pages[48])
     # W47's p95 was reported as 300 ms; the CSV now says 320 ms for that week.
     assert "▼ −12.5% (−40 ms)" in w48
-    assert "▼ −6.7% (−20 ms) since the 2026-W47 report (300 ms)" in w48
+    assert "▼ −6.7% (−20 ms) better since the 2026-W47 report (300 ms)" in w48
     assert "since the 2026-W46 report" not in text_of(pages[47])  # nothing revised then
 
 

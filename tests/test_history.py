@@ -146,7 +146,7 @@ def test_an_open_decision_carried_forward_shows_its_age_and_is_overdue_past_its_
     assert decision.open_since == WEEK.shift(-2)
     written, _ = workflow.preview(config, WEEK)
     html = written.html.read_text(encoding="utf-8")
-    assert "<b>Open since</b> 2026-W46 (2 weeks)" in html
+    assert "open since 2026-W46 (2 weeks)" in html
     assert '<span class="pill flag">overdue</span>' in html
 
 

@@ -136,9 +136,9 @@ def test_the_riskiest_items_are_the_ones_in_full(pages, case):
     full = [v.fit_id for v in view.bets if bet_tier(v.bet) < Tier.DECISION]
     assert full, "no bet in trouble is shown in full"
     # Full rows are a prefix of the priority order: none skipped for a later one.
-    assert full == [v.fit_id for v in sorted(urgent, key=lambda v: order.index(v.fit_id))][
-        : len(full)
-    ]
+    assert (
+        full == [v.fit_id for v in sorted(urgent, key=lambda v: order.index(v.fit_id))][: len(full)]
+    )
     assert view.bets[0].bet.status is Status.OFF_TRACK
     # Keys are the last resort, from the bottom: no bet in a row ranks below one by key.
     rows = [order.index(v.fit_id) for v in (*view.bets, *view.compact_bets)]
@@ -318,7 +318,12 @@ def test_a_page_left_emptier_than_92_percent_gives_later_small_rows_their_turn()
     pieces = dataclasses.replace(pieces, heights={**pieces.heights, "b1": 200.0})
     plan = pack.pack(pieces, 100 + 30 + 10 * 3 + 30)  # b1 does not fit; b2 does
     assert plan is not None
-    assert [plan.forms[i] for i in pieces.items] == [Form.FULL, Form.COMPACT, Form.FULL, Form.COMPACT]
+    assert [plan.forms[i] for i in pieces.items] == [
+        Form.FULL,
+        Form.COMPACT,
+        Form.FULL,
+        Form.COMPACT,
+    ]
 
 
 def test_a_crowded_page_goes_by_key_from_the_bottom_of_the_order():

@@ -102,7 +102,7 @@ def test_page_order_is_metrics_then_bets_then_decisions():
 def test_change_is_coloured_by_the_metric_direction():
     latency = metric("p95", "Latency p95", [300, 280], unit="ms", direction=Direction.LOWER)
     html = html_of(report(metrics=[latency]))
-    assert '<span class="change good">▼ −6.7% (−20\u202fms)</span>' in html
+    assert '<span class="change good">▼ −6.7% (−20\u202fms) better</span>' in html
     assert "lower is better" in html
 
 

@@ -23,8 +23,8 @@ from weekly.render.fit import Form, Plan
 # rest come last. One blocker a bet first: the second blocker of one bet matters less than
 # the full row of the next.
 ROUNDS: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("since", "options"), 1),  # (detail lines, blockers up to this many)
-    (("committed", "next_week"), 3),
+    (("since", "committed", "options"), 1),  # (detail lines, blockers up to this many)
+    (("next_week",), 3),
 )
 # The share of the page the content must reach whenever anything is compacted: below it, a
 # smaller item further down the order may take its full row.

@@ -61,7 +61,9 @@ def fit_one_page(
         return FittedPage(view, to_html(view), page, tries, used_share(page))
     pieces = _pieces(report, heights)
     best: tuple[float, FittedPage] | None = None  # (predicted height, page): most granted
-    target = budget - _LINE_SLACK  # the estimate runs a little short (collapsed borders)
+    # The estimate runs a little short (collapsed borders, rows pushed whole to the next page):
+    # start below the page, then calibrate by what the layout used.
+    target = budget - _FIRST_SLACK
     overflowed = float("inf")  # the lowest target whose plan needed a second page
     tried: set[object] = set()
     while tries < MAX_LAYOUTS:
@@ -101,6 +103,8 @@ def fit_one_page(
 # A fit that fits settles by this many layouts; more are only taken to recover from an
 # estimate that ran onto a second page.
 _LAYOUTS_WANTED = 3
+# Room left under the first estimate, in CSS pixels (two lines of body text).
+_FIRST_SLACK = 28.0
 # What a wrong estimate costs at least: a line of body text, in CSS pixels.
 _LINE_SLACK = 14.0
 
