@@ -7,6 +7,7 @@ import datetime as dt
 import http.server
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report

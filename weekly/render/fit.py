@@ -142,9 +142,7 @@ class PageView:
         for bet in bets:
             counts[bet.status] = counts.get(bet.status, 0) + 1
         order = [Status.OFF_TRACK, Status.AT_RISK, None, Status.ON_TRACK, Status.DONE]
-        return tuple(
-            f"{counts[s]} {s or 'no status'}" for s in order if s in counts and counts[s]
-        )
+        return tuple(f"{counts[s]} {s or 'no status'}" for s in order if counts.get(s))
 
     @staticmethod
     def gaps(decisions: Iterable[DecisionView], today: dt.date) -> tuple[str, ...]:
@@ -198,7 +196,8 @@ class PageView:
         roles = [v for v in self.decisions if _has_roles(v.decision) and not v.shows("roles")]
         if roles:
             lines.append(
-                f"decisions: contributors and informed left out for {plural(len(roles), 'decision')}"
+                "decisions: contributors and informed left out for "
+                + plural(len(roles), "decision")
             )
         if self.done_bets and not self.done_titles:
             lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} by key only")
@@ -285,7 +284,9 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
             blockers = tuple(
                 i for i in range(len(item.blockers)) if f"blk{i}" in mine and form is Form.FULL
             )
-            details = frozenset(d for d in mine if d in BET_DETAILS) if form is Form.FULL else frozenset()
+            details = (
+                frozenset(d for d in mine if d in BET_DETAILS) if form is Form.FULL else frozenset()
+            )
             bet_views.append(BetView(item, fid, form, details, blockers, bet_signal(item)))
         else:
             details = mine if form is Form.FULL else frozenset()

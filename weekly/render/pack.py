@@ -3,12 +3,13 @@
 Every open item starts as a compact row (title, owner, status, target, one signal). Then, in
 priority order, every bet in trouble and every decision is granted its full row (with its
 slip, its note and whether it is gone); a full row is never granted past one that did not
-fit, so the riskiest items are the ones in full. Then their first detail lines (what
-changed since the last report and the first blocker; a decision's options), then the full
-rows of the bets on track, then the commitments (last week's and next week's) and two more
+fit, so the riskiest items are the ones in full. Then their first detail lines (what changed
+since the last report, the first blocker, last week's commitments; a decision's options),
+then the full rows of the bets on track, then next week's commitments and two more
 blockers, then the rest (more blockers, delivered work, a decision's contributors), each
-round in priority order; then the done bets' titles. Only when even compact rows do not fit do the least urgent items shrink
-to their keys. Heights are in CSS pixels, as WeasyPrint measures them.
+round in priority order; then the done bets' titles. Only when even compact rows do not
+fit do the least urgent items shrink to their keys. Heights are in CSS pixels, as
+WeasyPrint measures them.
 """
 
 from __future__ import annotations
@@ -126,9 +127,9 @@ class _Packing:
         for item in items:
             if self.plan.forms[item] is Form.FULL:
                 continue
-            if not self._try(Plan({**self.plan.forms, item: Form.FULL}, self.plan.details)):
-                if strict:
-                    return False
+            granted = self._try(Plan({**self.plan.forms, item: Form.FULL}, self.plan.details))
+            if not granted and strict:
+                return False
         return True
 
     def details(self, names_and_blockers: tuple[tuple[str, ...], int] | None) -> None:

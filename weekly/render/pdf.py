@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 from weekly.errors import RenderError
 from weekly.model import Bet, Decision, Report, Status
 from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
+from weekly.render.pack import Pieces, height, pack
 from weekly.render.priority import Tier, bet_tier, decision_signal
-from weekly.render.pack import USED_AT_LEAST, Pieces, height, pack
 
 # Layouts a fit may take before it settles for the last plan that fitted; each corrects the
 # estimate from the one before (the demo and a crowded page need two or three).
