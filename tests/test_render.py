@@ -110,8 +110,8 @@ def test_change_is_coloured_by_the_metric_direction():
 def test_a_week_without_data_shows_a_dash_not_zero():
     gap = metric("conv", "Conversion", [3.1, 3.2, None], unit="%")
     html = html_of(report(metrics=[gap]))
-    cell = html.split("Conversion")[1].split("</td>")[0]
-    assert "–" in cell and "no change data" in cell
+    cell = html.split('metric-label">Conversion')[1].split('<td class="headline-metric"')[0]
+    assert '<td class="metric-value">–</td>' in cell and "no change data" in cell
     assert ">0%<" not in cell
 
 

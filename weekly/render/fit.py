@@ -30,7 +30,7 @@ from weekly.render.priority import (
 
 # A compact row's title is cut to this many columns (a Chinese character takes two), so the
 # row stays one line in its cell on A4 and Letter.
-COMPACT_TITLE_COLUMNS = 38
+COMPACT_TITLE_COLUMNS = 44
 
 
 class Form(StrEnum):

@@ -4,9 +4,8 @@ Every open item starts as a compact row (title, owner, status, target, one signa
 priority order, every bet in trouble and every decision is granted its full row (with its
 slip, its note and whether it is gone); a full row is never granted past one that did not
 fit, so the riskiest items are the ones in full. Then their first detail lines (what changed
-since the last report, the first blocker, last week's commitments; a decision's options),
-then the full rows of the bets on track, then next week's commitments and two more
-blockers, then the rest (more blockers, delivered work, a decision's contributors), each
+since the last report and the first blocker; a decision's options), then the full rows of
+the bets on track, then last week's commitments, then next week's and two more blockers, then the rest (more blockers, delivered work, a decision's contributors), each
 round in priority order; then the done bets' titles. Only when even compact rows do not
 fit do the least urgent items shrink to their keys. Heights are in CSS pixels, as
 WeasyPrint measures them.
@@ -24,7 +23,8 @@ from weekly.render.fit import Form, Plan
 # rest come last. One blocker a bet first: the second blocker of one bet matters less than
 # the full row of the next.
 ROUNDS: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("since", "committed", "options"), 1),  # (detail lines, blockers up to this many)
+    (("since", "options"), 1),  # (detail lines, blockers up to this many)
+    (("committed",), 1),
     (("next_week",), 3),
 )
 # The share of the page the content must reach whenever anything is compacted: below it, a
