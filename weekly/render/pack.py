@@ -5,10 +5,11 @@ priority order, every bet in trouble and every decision is granted its full row 
 slip, its note and whether it is gone); a full row is never granted past one that did not
 fit, so the riskiest items are the ones in full. Then their first detail lines (what changed
 since the last report and the first blocker; a decision's options), then the full rows of
-the bets on track, then last week's commitments, then next week's and two more blockers, then the rest (more blockers, delivered work, a decision's contributors), each
-round in priority order; then the done bets' titles. Only when even compact rows do not
-fit do the least urgent items shrink to their keys. Heights are in CSS pixels, as
-WeasyPrint measures them.
+the bets on track, then last week's commitments, then next week's and two more blockers,
+then the rest (more blockers, delivered work, a decision's contributors), each round in
+priority order; then the done bets' titles. Only when even compact rows do not fit do the
+least urgent items shrink to their keys. Heights are in CSS pixels, as WeasyPrint
+measures them.
 """
 
 from __future__ import annotations
