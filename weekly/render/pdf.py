@@ -157,6 +157,16 @@ def measure(document: Any) -> tuple[dict[str, float], int]:
                 continue
             key = "fixed" if name.startswith("fixed:") else name
             heights[key] = heights.get(key, 0.0) + size
+    # A full item's own height is its whole group less the detail lines measured in it, so
+    # the group's border and padding count with the item.
+    for name in [n for n in heights if n.endswith(".all")]:
+        item = name.removesuffix(".all")
+        inside = sum(
+            v
+            for n, v in heights.items()
+            if n.startswith(f"{item}.") and n not in (name, f"{item}.c")
+        )
+        heights[item] = heights.pop(name) - inside
     return heights, probe_page
 
 
