@@ -307,8 +307,9 @@ def _pieces(n: int, row: float = 10, full: float = 30, blockers: int = 0) -> pac
 
 def test_full_rows_are_granted_in_order_and_never_past_one_that_did_not_fit():
     pieces = _pieces(4)
-    pieces = dataclasses.replace(pieces, heights={**pieces.heights, "b1": 200.0})
-    plan = pack.pack(pieces, 100 + 30 + 10 * 3 + 5)  # b1 does not fit; b2 would
+    heights = {**pieces.heights, "b1": 200.0, "b2": 15.0}
+    pieces = dataclasses.replace(pieces, heights=heights)
+    plan = pack.pack(pieces, 170)  # the page is used after b0; b1 does not fit, b2 would
     assert plan is not None
     assert [plan.forms[i] for i in pieces.items] == [Form.FULL, *[Form.COMPACT] * 3]
 
