@@ -353,3 +353,74 @@ def test_the_headline_is_never_shortened(pages):
     long = dataclasses.replace(rep, headline="Active payers grew for the fourth week. " * 6)
     view = page_view(long, full_plan(long), "A4")
     assert view.headline == long.headline
+
+
+# Meaning without colour: the pills differ in fill or border, the palette survives colour
+# blindness, and every small text colour is readable on white.
+
+PILLS = ("off-track", "at-risk", "on-track", "done", "none")
+# Machado et al. (2009), severity 1.0, applied to linear RGB.
+DEUTERANOPIA = ((0.367, 0.861, -0.228), (0.280, 0.673, 0.047), (-0.012, 0.043, 0.969))
+PROTANOPIA = ((0.152, 1.053, -0.205), (0.115, 0.786, 0.099), (-0.004, -0.048, 1.052))
+
+
+def _css_rule(selector: str) -> dict[str, str]:
+    from weekly.render.html import templates_dir
+
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, selector
+    pairs = (d.split(":", 1) for d in match.group(1).split(";") if ":" in d)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _linear(hex_colour: str) -> tuple[float, ...]:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = _linear(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _seen_as(hex_colour: str, matrix) -> tuple[float, ...]:
+    rgb = _linear(hex_colour)
+    return tuple(
+        max(0.0, min(1.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in matrix
+    )
+
+
+def _shape(rule: dict[str, str]) -> tuple[str, str, str]:
+    """What a pill looks like without hue: how dark its fill is, its border, its corners."""
+    fill = rule.get("background", "none")
+    lightness = (
+        "none" if fill in ("none", "#ffffff") else "dark" if _luminance(fill) < 0.2 else "tint"
+    )
+    border = rule.get("border", "")
+    if "border-color" in rule and not border:
+        border = "1px solid"
+    return lightness, " ".join(border.split()[:2]), rule.get("border-radius", "round")
+
+
+def test_status_pills_differ_in_fill_or_border_not_only_in_hue():
+    shapes = {pill: _shape(_css_rule(f".status-{pill}")) for pill in PILLS}
+    assert len(set(shapes.values())) == len(PILLS), shapes
+    # Off track and at risk, the pair red-green blindness merges, differ most of all.
+    assert shapes["off-track"][0] == "dark" and shapes["at-risk"][0] == "none"
+
+
+def test_good_and_bad_stay_apart_for_a_colour_blind_reader():
+    good, bad = _css_rule(".change.good")["color"], _css_rule(".change.bad")["color"]
+    for matrix in (DEUTERANOPIA, PROTANOPIA):
+        a, b = _seen_as(good, matrix), _seen_as(bad, matrix)
+        assert sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5 > 0.15, (good, bad)
+
+
+@pytest.mark.parametrize(
+    "selector", [".change.good", ".change.bad", ".signal", ".tag-slip", ".muted", ".status-at-risk"]
+)
+def test_small_text_colours_read_on_white(selector):
+    colour = _css_rule(selector)["color"]
+    contrast = (1.0 + 0.05) / (_luminance(colour) + 0.05)
+    assert contrast >= 4.5, f"{selector} {colour}: {contrast:.1f}:1"
