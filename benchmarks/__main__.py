@@ -2,6 +2,9 @@
 
 - demo: `weekly demo` (pull, fit to one page, write HTML and PDF) against WeasyPrint alone
   writing the same HTML to PDF, each in a fresh process.
+- fit: the one-page fit of the demo (A4, Letter) and of 40 bets and 30 decisions: the
+  WeasyPrint layouts it takes, and its time against one layout of the page it settled on
+  (see benchmarks/page_fit.py).
 - help: `weekly --help` against `python -c pass`, each in a fresh process.
 - jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
   requests made against the minimum pages, and the wall time against replaying the same
@@ -23,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import github_pull, jira_pull, memory_pull, parallel_pull
+from benchmarks import github_pull, jira_pull, memory_pull, page_fit, parallel_pull
 
 RUNS = 3
 
@@ -62,6 +65,18 @@ def main() -> int:
             demo / floor,
         )
     )
+    for fit in page_fit.run():
+        rows.append(
+            (f"fit on one page, {fit.name}: layouts vs one", str(fit.layouts), "1", fit.layouts)
+        )
+        rows.append(
+            (
+                f"fit on one page, {fit.name}: wall time vs one layout of its page",
+                f"{fit.seconds:.2f} s",
+                f"{fit.one_layout_seconds:.2f} s",
+                fit.seconds / fit.one_layout_seconds,
+            )
+        )
     help_time = wall([python, "-m", "weekly", "--help"])
     bare = wall([python, "-c", "pass"])
     rows.append(

@@ -15,7 +15,7 @@ from weekly.hill import side
 from weekly.model import Bet
 
 # Colours as SVG attributes, not CSS classes: PDF and mail clients ignore page CSS inside SVG.
-_HILL, _DOT, _WAS, _STUCK = "#8c959f", "#1f2328", "#8c959f", "#cf222e"
+_HILL, _DOT, _WAS, _STUCK = "#8c959f", "#1f2328", "#8c959f", "#a33a00"
 
 
 def hill_chart(bet: Bet, width: int = 46, height: int = 15) -> Markup:

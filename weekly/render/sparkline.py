@@ -9,7 +9,8 @@ from weekly.render.format import change_class, number
 
 # Colours as SVG attributes, not CSS classes: PDF and mail clients ignore page CSS inside SVG.
 _LINE, _TARGET = "#59636e", "#8c959f"
-_DOT = {"good": "#1a7f37", "bad": "#cf222e", "flat": "#59636e"}
+# The page's colour-blind-safe pair: blue for good, vermilion for bad.
+DOT_COLOURS = {"good": "#0b5cad", "bad": "#a33a00", "flat": "#59636e"}
 
 
 def sparkline(metric: Metric, width: int = 120, height: int = 28) -> Markup:
@@ -51,7 +52,7 @@ def sparkline(metric: Metric, width: int = 120, height: int = 28) -> Markup:
     if values[-1] is not None:
         last = (
             f'<circle cx="{round(pad + (len(values) - 1) * step, 1)}" cy="{y(values[-1])}" '
-            f'r="2.5" fill="{_DOT[change_class(metric)]}"/>'
+            f'r="2.5" fill="{DOT_COLOURS[change_class(metric)]}"/>'
         )
     first_value = next(v for v in values if v is not None)
     title = (

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from weekly.model import Metric
 from weekly.render.format import change_class, number, plural
+from weekly.render.sparkline import DOT_COLOURS
 
 # PNG pixels per CSS pixel: sharp on high-density screens, displayed at width × height.
 DENSITY = 2
@@ -23,7 +24,10 @@ _COLOURS = 32
 _PAD = 3.0  # CSS px, room for the last value's dot
 _Rgb = tuple[int, int, int]
 _LINE, _TARGET = (89, 99, 110), (140, 149, 159)  # #59636e, #8c959f as on the page
-_DOT = {"good": (26, 127, 55), "bad": (207, 34, 46), "flat": (89, 99, 110)}
+_DOT: dict[str, _Rgb] = {
+    name: (int(hex_[1:3], 16), int(hex_[3:5], 16), int(hex_[5:7], 16))
+    for name, hex_ in DOT_COLOURS.items()
+}
 
 
 def trend_phrase(metric: Metric) -> str | None:
