@@ -36,8 +36,7 @@ class FitFigures:
 def crowded(report: Report) -> Report:
     """The demo's bets and decisions repeated, with new keys, to 40 bets and 30 decisions."""
     bets = [
-        dataclasses.replace(report.bets[i % len(report.bets)], key=f"CROWD-{i}")
-        for i in range(40)
+        dataclasses.replace(report.bets[i % len(report.bets)], key=f"CROWD-{i}") for i in range(40)
     ]
     decisions = [
         dataclasses.replace(report.decisions[i % len(report.decisions)], key=f"DEC-{i}")
