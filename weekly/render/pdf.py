@@ -103,6 +103,8 @@ def fit_one_page(
 # A fit that fits settles by this many layouts; more are only taken to recover from an
 # estimate that ran onto a second page.
 _LAYOUTS_WANTED = 3
+# A row group's bottom border, in CSS pixels (1px, report.css).
+_BORDER = 1.0
 # Room left under the first estimate, in CSS pixels (two lines of body text).
 _FIRST_SLACK = 28.0
 # What a wrong estimate costs at least: a line of body text, in CSS pixels.
@@ -139,6 +141,7 @@ def measure(document: Any) -> tuple[dict[str, float], int]:
     header counted once), the parts named `fixed:…` summed as `fixed`; and the page the
     probe of compact rows starts on."""
     heights: dict[str, float] = {}
+    pages_of: dict[str, int] = {}
     probe_page = -1
     for number, page in enumerate(document.pages):
         seen: set[int] = set()
@@ -157,16 +160,18 @@ def measure(document: Any) -> tuple[dict[str, float], int]:
                 continue
             key = "fixed" if name.startswith("fixed:") else name
             heights[key] = heights.get(key, 0.0) + size
-    # A full item's own height is its whole group less the detail lines measured in it, so
-    # the group's border and padding count with the item.
+            pages_of[key] = pages_of.get(key, 0) + 1
+    # A full item's own height is its row group less the detail lines measured in it, so
+    # the group's border counts with the item; a group split over two pages counts its
+    # own rows and a border instead (each fragment would add its own padding).
     for name in [n for n in heights if n.endswith(".all")]:
         item = name.removesuffix(".all")
-        inside = sum(
-            v
-            for n, v in heights.items()
-            if n.startswith(f"{item}.") and n not in (name, f"{item}.c")
-        )
-        heights[item] = heights.pop(name) - inside
+        whole, rows = heights.pop(name), heights.pop(f"{item}.row", 0.0)
+        if pages_of[name] > 1:
+            heights[item] = rows + _BORDER
+            continue
+        inside = sum(v for n, v in heights.items() if n.startswith(f"{item}.") and n != f"{item}.c")
+        heights[item] = whole - inside
     return heights, probe_page
 
 
