@@ -424,3 +424,15 @@ def test_small_text_colours_read_on_white(selector):
     colour = _css_rule(selector)["color"]
     contrast = (1.0 + 0.05) / (_luminance(colour) + 0.05)
     assert contrast >= 4.5, f"{selector} {colour}: {contrast:.1f}:1"
+
+
+def test_a_template_without_the_fit_marks_says_so_when_the_page_overflows(tmp_path):
+    own = tmp_path / "ours.html.j2"
+    own.write_text(
+        '{% extends "weekly/report.html.j2" %}{% block bets %}'
+        "{% for v in page.open_bets %}<p>{{ v.bet.title }}</p>{% endfor %}{% endblock %}"
+    )
+    rep = report([bet(f"PAY-{i}", f"Bet {i}") for i in range(120)])
+    with pytest.raises(RenderError) as caught:
+        write_report(rep, tmp_path / "out", "A4", own)
+    assert "keep the data-fit attributes" in str(caught.value)

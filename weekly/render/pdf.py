@@ -60,6 +60,14 @@ def fit_one_page(
         page = first.copy(first.pages[:1])
         return FittedPage(view, to_html(view), page, tries, used_share(page))
     pieces = _pieces(report, heights)
+    unmeasured = [i for i in pieces.items if i not in heights]
+    if unmeasured:
+        raise RenderError(
+            f"the page needs {len(first.pages) - 1} pages in full, and the template does not "
+            "mark its rows for the fit (no data-fit on the rows of "
+            f"{', '.join(unmeasured[:3])}…); keep the data-fit attributes of the default "
+            "template's bets and decisions blocks in your own"
+        )
     best: tuple[float, FittedPage] | None = None  # (predicted height, page): most granted
     # The estimate runs a little short (collapsed borders, rows pushed whole to the next page):
     # start below the page, then calibrate by what the layout used.
