@@ -21,7 +21,7 @@ from weekly.errors import RenderError
 from weekly.model import Slip, Status
 from weekly.pipeline import build_report
 from weekly.render import pack
-from weekly.render.fit import Form, PageView, Plan, fit_ids, full_plan, page_view
+from weekly.render.fit import Form, PageView, Plan, fit_ids, full_plan, full_view, page_view
 from weekly.render.html import render_html
 from weekly.render.output import WrittenReport, write_report
 from weekly.render.priority import Tier, bet_tier, ranked
@@ -436,3 +436,33 @@ def test_a_template_without_the_fit_marks_says_so_when_the_page_overflows(tmp_pa
     with pytest.raises(RenderError) as caught:
         write_report(rep, tmp_path / "out", "A4", own)
     assert "keep the data-fit attributes" in str(caught.value)
+
+
+def test_a_gone_decision_still_says_it_has_no_approver_and_is_overdue():
+    from weekly.render.priority import decision_signal
+
+    today = report().generated_at.date()
+    late = decision("D-7", approver=None, deadline=today.replace(day=20), gone="no longer in Jira")
+    assert decision_signal(late, today) == "no approver, overdue 7 days"
+
+
+def test_delivered_work_is_counted_by_its_kind():
+    from weekly.model import Delivery
+
+    delivered = (
+        Delivery("PAY-5", "Fix", None, "issue"),
+        Delivery("web#8", "PR", None, "pull request"),
+        Delivery("web#9", "PR", None, "pull request"),
+    )
+    html = render_html(full_view(report([bet("PAY-1", delivered=delivered)]), "A4"))
+    assert "1 issue and 2 pull requests this week" in html
+
+
+def test_the_filling_pass_also_grants_the_detail_lines_that_fit():
+    pieces = _pieces(4)
+    heights = {**pieces.heights, "b1": 200.0, "b2.since": 10.0}
+    pieces = dataclasses.replace(
+        pieces, heights=heights, details={**pieces.details, "b2": ("b2.since",)}
+    )
+    plan = pack.pack(pieces, 190)  # b2 full and its line; b3 stays compact
+    assert plan is not None and plan.forms["b2"] is Form.FULL and "b2.since" in plan.details

@@ -5,11 +5,11 @@ priority order, every bet in trouble and every decision is granted its full row 
 slip, its note and whether it is gone); a full row is never granted past one that did not
 fit, so the riskiest items are the ones in full. Then their first detail lines (what changed
 since the last report and the first blocker; a decision's options), then the full rows of
-the bets on track, then last week's commitments, then next week's and two more blockers,
-then the rest (more blockers, delivered work, a decision's contributors), each round in
-priority order; then the done bets' titles. Only when even compact rows do not fit do the
-least urgent items shrink to their keys. Heights are in CSS pixels, as WeasyPrint
-measures them.
+the bets on track with their first detail lines, then last week's commitments, then
+next week's and two more blockers, then the rest (more blockers, delivered work, a
+decision's contributors), each round in priority order; then the done bets' titles. Only
+when even compact rows do not fit do the least urgent items shrink to their keys. Heights
+are in CSS pixels, as WeasyPrint measures them.
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ def pack(pieces: Pieces, budget: float) -> Plan | None:
     if stopped and height(page.plan, pieces) < USED_AT_LEAST * budget:
         # A big item did not fit: smaller ones after it may, so the page is used.
         page.full_rows(pieces.items, strict=False)
+        for names_and_blockers in ROUNDS:
+            page.details(names_and_blockers)
+        page.details(None)
     return page.with_done_titles()
 
 

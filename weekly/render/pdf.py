@@ -55,7 +55,7 @@ def fit_one_page(
     _, first = lay_out(page_view(report, everything, paper, probe=True))
     heights, probe_page = measure(first)
     budget = first.pages[0]._page_box.height
-    if probe_page == 1:
+    if probe_page == 1 or (probe_page < 0 and len(first.pages) == 1):
         view = page_view(report, everything, paper)
         page = first.copy(first.pages[:1])
         return FittedPage(view, to_html(view), page, tries, used_share(page))
@@ -74,13 +74,16 @@ def fit_one_page(
     target = budget - _FIRST_SLACK
     overflowed = float("inf")  # the lowest target whose plan needed a second page
     tried: set[object] = set()
+    keys_only = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
     while tries < MAX_LAYOUTS:
-        plan = pack(pieces, target) or Plan(
-            dict.fromkeys(pieces.items, Form.KEY), frozenset(), False
-        )
+        plan = pack(pieces, target) or keys_only
         signature = (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
         if signature in tried:
-            break
+            if best is not None or plan == keys_only:
+                break
+            # The plan that overflowed comes back: nothing fits yet, so ask for less.
+            target -= _LINE_SLACK
+            continue
         tried.add(signature)
         view = page_view(report, plan, paper)
         html, document = lay_out(view)

@@ -95,34 +95,38 @@ def ranked(report: Report, today: dt.date) -> tuple[Bet | Decision, ...]:
 
 
 def bet_signal(bet: Bet) -> str | None:
-    """The one thing a reader of a compact row must not miss, or None."""
+    """What a reader of a compact row must not miss (at most two things), or None."""
     change = bet.change
+    signals = []
     if bet.gone:
-        return "gone from its source"
+        signals.append("gone from its source")
     if bet.slip is not None and slipped(bet):
-        return f"slipped {plural((bet.slip.new_date - bet.slip.previous_date).days, 'day')}"
+        signals.append(
+            f"slipped {plural((bet.slip.new_date - bet.slip.previous_date).days, 'day')}"
+        )
     if change and change.stalled:
-        return "stalled"
+        signals.append("stalled")
     if change and change.new_blockers:
-        return f"new {plural(len(change.new_blockers), 'blocker')}"
-    if bet.blockers:
-        return plural(len(bet.blockers), "blocker")
+        signals.append(f"new {plural(len(change.new_blockers), 'blocker')}")
+    elif bet.blockers:
+        signals.append(plural(len(bet.blockers), "blocker"))
     if change and change.hill_unmoved:
-        return "not moved on the hill"
-    return None
+        signals.append("not moved on the hill")
+    return ", ".join(signals[:2]) or None
 
 
 def decision_signal(decision: Decision, today: dt.date) -> str | None:
-    """No approver, overdue, no deadline, gone, or how long it has been open; None otherwise."""
-    if decision.gone:
-        return "gone from its source"
+    """No approver, overdue, no deadline, gone (at most two of them); None otherwise."""
+    signals = []
     if not decision.approver:
-        return "no approver"
+        signals.append("no approver")
     if overdue(decision, today) and decision.deadline is not None:
-        return f"overdue {plural((today - decision.deadline).days, 'day')}"
+        signals.append(f"overdue {plural((today - decision.deadline).days, 'day')}")
     if not decision.deadline:
-        return "no deadline"
-    return None
+        signals.append("no deadline")
+    if decision.gone:
+        signals.append("gone from its source")
+    return ", ".join(signals[:2]) or None
 
 
 def item_label(decision: Decision) -> str:
