@@ -10,6 +10,9 @@ import pytest
 from conftest import free_port
 
 from weekly.cli import main
+from weekly.demo import github_site, jira_site
+from weekly.demo.fake_github import FakeGitHub, Repo
+from weekly.demo.fake_jira import FakeJira
 
 # Always due: any moment of a week is after its Monday 00:00.
 ALWAYS = '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n'
@@ -20,9 +23,9 @@ pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 def team(folder: Path, name: str, port: int, extra: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    # `run` reports on this very week in Berlin: values around today, so one falls in it
-    # whatever this machine's zone and hour.
-    days = [dt.date.today() + dt.timedelta(days=d) for d in (-1, 0, 1)]
+    # `run` reports on this very week in Berlin: values of yesterday and today, so one falls
+    # in it whatever this machine's zone and hour, and none after the report's moment.
+    days = [dt.datetime.now(dt.UTC).date() + dt.timedelta(days=d) for d in (-1, 0)]
     rows = "".join(f"{day.isoformat()},a,{n}\n" for n, day in enumerate(days, start=1))
     (folder / f"{name}.csv").write_text(f"date,metric,value\n{rows}", encoding="utf-8")
     config = folder / f"{name}.toml"
@@ -79,8 +82,12 @@ def test_several_teams_run_on_their_own(tmp_path, inbox, capsys, monkeypatch):
     code = main(["run", "--config", str(tmp_path / "teams")])
 
     out, err = capsys.readouterr()
-    assert code == 2  # the broken config's exit code; the others still ran
+    # The worst of the teams': payments' failed Jira (3) over the broken config (2), and
+    # each team's failure one line; the others still ran.
+    assert code == 3
     assert f"[{broken}]" in err and "metrics: required key is missing" in err
+    (jira_line,) = [line for line in err.splitlines() if "Jira" in line]
+    assert jira_line.startswith(f"[{held}] Jira (127.0.0.1:") and "cannot reach Jira" in jira_line
     recipients = sorted(rcpt for e in box.envelopes for rcpt in e.rcpt_tos)
     # growth: its report; payments: Jira is down and it holds, so its PM is told.
     assert recipients == ["growth@example.com", "pm-payments@example.com"]
@@ -94,3 +101,192 @@ def test_a_folder_of_teams_skips_files_that_are_not_team_configs(tmp_path, inbox
     assert main(["run", "--config", str(tmp_path / "teams")]) == 0
     assert capsys.readouterr() == ("", "")
     assert len(box.envelopes) == 1
+
+
+def test_several_teams_exit_with_the_worst_and_a_good_team_still_sends(
+    tmp_path, inbox, capsys, monkeypatch
+):
+    monkeypatch.setenv("JIRA_TOKEN", "t")
+    box, port = inbox
+    team(tmp_path / "teams", "growth", port)
+    down = team(tmp_path / "teams", "payments", port, extra=jira_at(f"http://{dead()}"))
+    assert main(["run", "--config", str(tmp_path / "teams")]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"[{down}] Jira (") and "cannot reach Jira" in line
+    assert sorted(r for e in box.envelopes for r in e.rcpt_tos) == [
+        "growth@example.com",
+        "payments@example.com",  # failed_source = "send": it goes out, with the banner
+    ]
+
+
+# --- A failed source: every command exits 3, with the page written and one line each ----------
+
+
+def dead() -> str:
+    return f"127.0.0.1:{free_port()}"
+
+
+def jira_at(url: str, budget: float = 0) -> str:
+    return (
+        f'[sources.jira]\nurl = "{url}"\nemail = "{jira_site.EMAIL}"\nprojects = ["PAY"]\n'
+        f"timeout_seconds = 2\nretry_budget_seconds = {budget}\n"
+    )
+
+
+def github_at(url: str, repositories: list[str], budget: float = 0) -> str:
+    names = ", ".join(f'"{r}"' for r in repositories)
+    return (
+        f'[sources.github]\nbase_url = "{url}"\nrepositories = [{names}]\n'
+        f"timeout_seconds = 5\nretry_budget_seconds = {budget}\n"
+    )
+
+
+def jira_down(stack, monkeypatch):
+    monkeypatch.setenv("JIRA_TOKEN", jira_site.TOKEN)
+    return jira_at(f"http://{dead()}"), "cannot reach Jira"
+
+
+def jira(stack, monkeypatch) -> FakeJira:
+    fake = FakeJira(jira_site.issues(), jira_site.FIELDS, email=jira_site.EMAIL, token="right")
+    return stack.enter_context(fake)
+
+
+def jira_refusing_the_token(stack, monkeypatch):
+    monkeypatch.setenv("JIRA_TOKEN", "wrong")
+    return jira_at(jira(stack, monkeypatch).url), "Jira answered 401"
+
+
+def jira_503_on_every_request(stack, monkeypatch):
+    monkeypatch.setenv("JIRA_TOKEN", "right")
+    fake = jira(stack, monkeypatch)
+    fake.fail_next("", 503, times=10_000)
+    return jira_at(fake.url), "503"
+
+
+def github(stack, monkeypatch) -> FakeGitHub:
+    monkeypatch.setenv("GITHUB_TOKEN", github_site.TOKEN)
+    # A repository without milestones: no bets for `weekly check` to hold the report over.
+    fake = FakeGitHub({github_site.REPOSITORY: Repo()}, token=github_site.TOKEN)
+    return stack.enter_context(fake)
+
+
+def github_rate_limit_past_the_budget(stack, monkeypatch):
+    fake = github(stack, monkeypatch)
+    fake.rate_limit_next("", kind="primary", reset_in=3600, times=10_000)
+    return github_at(fake.url, [github_site.REPOSITORY], budget=60), "rate limit is used up"
+
+
+def one_repository_of_two_failing(stack, monkeypatch):
+    fake = github(stack, monkeypatch)
+    # The fake serves wallet-app only: the second repository's every request fails.
+    repositories = [github_site.REPOSITORY, "payments/ledger-svc"]
+    return github_at(fake.url, repositories), "GitHub (payments/ledger-svc) failed"
+
+
+FAULTS = [
+    jira_down,
+    jira_refusing_the_token,
+    jira_503_on_every_request,
+    github_rate_limit_past_the_budget,
+    one_repository_of_two_failing,
+]
+
+
+@pytest.fixture(params=FAULTS, ids=lambda fault: fault.__name__.replace("_", "-"))
+def failing(request, tmp_path, inbox, monkeypatch):
+    """A team whose config points at a source that fails: (its config, the message, inbox)."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        extra, message = request.param(stack, monkeypatch)
+        yield team(tmp_path, "payments", inbox[1], extra=extra), message, inbox[0]
+
+
+def one_error_line(capsys, message: str, written: str) -> str:
+    err = capsys.readouterr().err
+    (line,) = err.splitlines()
+    assert message in line and "failed: " in line, line
+    assert line.endswith(f"({written} with a banner saying so)"), line
+    assert "Traceback" not in err
+    return line
+
+
+def test_a_failed_source_makes_every_command_exit_3_with_the_page_written(failing, capsys):
+    config, message, box = failing
+    folder = config.parent / "reports-payments"
+    args = ["--config", str(config)]
+
+    assert main(["draft", *args]) == 3
+    one_error_line(capsys, message, "the draft was written")
+    (draft,) = folder.glob("*/draft.yaml")
+    assert "FAILED" in draft.read_text(encoding="utf-8")
+
+    assert main(["preview", *args]) == 3
+    one_error_line(capsys, message, "the page was written")
+    (html,) = folder.glob("*/payments-weekly-*.html")
+    assert 'class="banner"' in html.read_text(encoding="utf-8")
+
+    assert main(["render", *args]) == 3
+    one_error_line(capsys, message, "the page was written")
+
+    # Cron's hourly run: it sends (failed_source = "send", the default), and says so once.
+    assert main(["run", *args]) == 3
+    one_error_line(capsys, message, "the report was sent")
+    (mail,) = box.messages()
+    assert message.split(" failed")[0] in mail.get_body(("plain",)).get_content()
+    # The next hour has nothing to draft or send: silent, exit 0.
+    assert main(["run", *args]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert len(box.envelopes) == 1
+
+
+def test_run_that_drafts_and_sends_in_one_hour_says_so_in_one_line(
+    tmp_path, inbox, capsys, monkeypatch
+):
+    monkeypatch.setenv("JIRA_TOKEN", "t")
+    box, port = inbox
+    config = team(tmp_path, "payments", port, extra=jira_at(f"http://{dead()}"))
+    assert main(["run", "--config", str(config)]) == 3
+    line = one_error_line(
+        capsys, "cannot reach Jira", "the draft was written and the report was sent"
+    )
+    assert line.count("Jira (") == 1  # the draft's and the send's failure are the same one
+    assert len(box.envelopes) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "code", "recipients"),
+    [("send", 3, ["payments@example.com"]), ("hold", 0, ["pm-payments@example.com"])],
+)
+def test_send_with_a_failed_source_follows_the_policy(
+    tmp_path, inbox, capsys, monkeypatch, policy, code, recipients
+):
+    """failed_source = "send": the report goes out with the banner and send exits 3, so a
+    script knows; "hold": nothing goes out, the PM is told, exit 0 (the hold is the news)."""
+    monkeypatch.setenv("JIRA_TOKEN", "t")
+    box, port = inbox
+    extra = jira_at(f"http://{dead()}")
+    config = team(tmp_path, "payments", port, extra=extra)
+    config.write_text(
+        config.read_text().replace(
+            'pm = "pm-payments@example.com"\n',
+            f'pm = "pm-payments@example.com"\nfailed_source = "{policy}"\n',
+        ),
+        encoding="utf-8",
+    )
+    assert main(["draft", "--config", str(config)]) == 3
+    capsys.readouterr()
+    assert main(["send", "--config", str(config)]) == code
+    out, err = capsys.readouterr()
+    assert sorted(r for e in box.envelopes for r in e.rcpt_tos) == recipients
+    if policy == "send":
+        assert "sent 'payments weekly" in out
+        (line,) = err.splitlines()
+        assert "cannot reach Jira" in line
+        assert line.endswith("(the report was sent with a banner saying so)")
+        assert main(["send", "--config", str(config)]) == 0  # sent: not sent again
+        assert "use --force to send it again" in capsys.readouterr().out
+    else:
+        assert "held payments" in out and "cannot reach Jira" in out and err == ""

@@ -325,3 +325,34 @@ def test_a_ledger_of_the_first_schema_is_migrated_and_keeps_its_sends(tmp_path):
     entry = ledger.latest("Payments", IsoWeek(2026, 47))
     assert entry is not None and entry.state == "sent" and entry.retry
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_each_attempt_gets_the_next_number_and_a_mismatch_is_a_bug(db: Path) -> None:
+    ledger = Ledger(db)
+    assert ledger.next_attempt(TEAM, WEEK) == 1
+    begin(ledger)  # never finished
+    ledger.hold(TEAM, WEEK, reason="not approved", now=SENT)  # a note, not an attempt
+    assert ledger.last_attempt(TEAM, WEEK).state == "sending"
+    assert ledger.next_attempt(TEAM, WEEK) == 2
+    with pytest.raises(RuntimeError, match="attempt 2, not 1"):
+        ledger.begin(
+            TEAM,
+            WEEK,
+            message_id="<x@example.com>",
+            recipients=RECIPIENTS,
+            now=SENT,
+            force=True,
+            expected=1,
+        )
+    assert (
+        ledger.begin(
+            TEAM,
+            WEEK,
+            message_id="<x@example.com>",
+            recipients=RECIPIENTS,
+            now=SENT,
+            force=True,
+            expected=2,
+        )
+        == 2
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import Inbox, free_port
+from conftest import QUEUED, Inbox, free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -288,7 +288,9 @@ def test_a_failed_source_shows_in_the_draft_and_on_the_page(tmp_path, inbox):
     )
     config = load_config(toml)[0]
     outcome = workflow.draft(config, at(14), {"JIRA_TOKEN": "t"}, WEEK)
-    assert any("Jira (127.0.0.1:9) failed" in w for w in outcome.warnings)
+    # The failure is the command's exit 3 and its one line, not also a warning.
+    assert [s.name for s in outcome.failed] == ["Jira (127.0.0.1:9)"]
+    assert not any("Jira" in w for w in outcome.warnings)
     draft = WeekFolder.of(config, WEEK).draft.read_text(encoding="utf-8")
     assert "Jira (127.0.0.1:9): FAILED: cannot reach Jira" in draft
     written, _ = workflow.preview(config, WEEK)
@@ -538,3 +540,109 @@ def test_a_decision_added_by_hand_to_an_empty_draft_reaches_the_page(tmp_path, i
     workflow.draft(config, at(15), {}, WEEK)  # and it survives a pull
     report, _ = workflow.page(config, WEEK)
     assert [d.title for d in report.decisions] == ["Hire a second SRE"]
+
+
+class HangsUpAfterTheMessage(Inbox):
+    """Takes the message, then drops the connection before its reply: it may have gone out."""
+
+    hang_up = True
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append(envelope)
+        if self.hang_up:
+            server.transport.close()
+        return QUEUED
+
+
+def stem(config: Config) -> Path:
+    return WeekFolder.of(config, WEEK).path / "payments-weekly-2026-W48"
+
+
+def message_in(path: Path):
+    import email
+    import email.policy
+
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+@pytest.mark.usefixtures("keep_umask")
+def test_a_forced_resend_after_an_interrupted_send_gets_its_own_id_and_archive(tmp_path):
+    from weekly.cli import main
+    from weekly.deliver.ledger import Ledger
+
+    box = HangsUpAfterTheMessage()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        config = workspace(tmp_path, controller.port)
+        args = ["--config", str(config.path), "--week", str(WEEK)]
+        workflow.draft(config, at(14), {}, WEEK)
+        assert main(["send", *args]) == 3  # cut off: it may have been delivered
+        first = stem(config).with_suffix(".eml")
+        archived = first.read_bytes()
+        assert main(["send", *args]) == 3  # "never finished": not sent again by itself
+        assert len(box.envelopes) == 1
+        box.hang_up = False
+        assert main(["send", *args, "--force"]) == 0
+    finally:
+        controller.stop()
+    one, two = box.messages()
+    assert one["Message-ID"] == "<2026-W48.payments.weekly@example.com>"
+    assert two["Message-ID"] == "<2026-W48.payments.weekly.2@example.com>"
+    second = stem(config).with_suffix(".2.eml")
+    assert first.read_bytes() == archived  # the interrupted attempt's archive, untouched
+    assert message_in(first)["Message-ID"] == one["Message-ID"]
+    assert message_in(second)["Message-ID"] == two["Message-ID"]
+    attempts = Ledger(tmp_path / "reports" / "ledger.sqlite").history("Payments")
+    assert [(e.attempt, e.state, e.message_id) for e in reversed(attempts)] == [
+        (1, "sending", one["Message-ID"]),
+        (2, "sent", two["Message-ID"]),
+    ]
+
+
+def archive(config: Config) -> dict[str, tuple[int, int, bytes]]:
+    """Each archived file of the week's report: its inode, mtime and bytes."""
+    found = {}
+    for path in WeekFolder.of(config, WEEK).path.glob("payments-weekly-*"):
+        info = path.stat()
+        found[path.name] = (info.st_ino, info.st_mtime_ns, path.read_bytes())
+    return found
+
+
+@pytest.mark.usefixtures("keep_umask")
+def test_a_refused_send_of_a_sent_week_rewrites_nothing(tmp_path, inbox, capsys):
+    from weekly.cli import main
+
+    box, port = inbox
+    config = workspace(tmp_path, port)
+    workflow.draft(config, at(14), {}, WEEK)
+    args = ["--config", str(config.path), "--week", str(WEEK)]
+    assert main(["send", *args]) == 0
+    sent = archive(config)
+    assert {".pdf", ".html", ".eml"} <= {Path(name).suffix for name in sent}
+    capsys.readouterr()
+    assert main(["send", *args]) == 0
+    assert "was sent on" in capsys.readouterr().out
+    assert archive(config) == sent
+    assert len(box.envelopes) == 1
+
+
+def test_a_hold_noted_after_the_send_does_not_reopen_the_week(tmp_path, inbox):
+    """Sent; then a forced resend held (the PM took the approval back); approved again: a
+    plain send and the hourly run still refuse, and rewrite none of the sent files."""
+    box, port = inbox
+    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    draft = WeekFolder.of(config, WEEK).draft
+    workflow.draft(config, at(14), {}, WEEK)
+    edit(draft, "approved: false", "approved: true")
+    workflow.send(config, at(16), {}, WEEK)
+    edit(draft, "approved: true", "approved: false")
+    workflow.send(config, at(16, 30), {}, WEEK, force=True)  # held: the PM is told
+    assert [m["To"] for m in box.messages()][1:] == ["pm@example.com"]
+    edit(draft, "approved: false", "approved: true")
+    sent = archive(config)
+    with pytest.raises(AlreadySent):
+        workflow.send(config, at(17), {}, WEEK)
+    assert workflow.run(config, at(17), {}).lines == []
+    assert archive(config) == sent
+    assert len(box.envelopes) == 2

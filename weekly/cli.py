@@ -176,6 +176,11 @@ def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
     _written(written.html, written.pdf, written.left_out)
     if open_browser:
         webbrowser.open(written.html.resolve().as_uri())
+    failure = workflow.source_failure(
+        workflow.failed_sources(written.view.report), ["the page was written"]
+    )
+    if failure is not None:
+        raise failure
 
 
 @cli.command()
@@ -405,25 +410,22 @@ def _build_and_write(
     env: Any,
     edited: Callable[[Any], Any] | None = None,
 ) -> Any:
-    from weekly.errors import SourcesFailed
-    from weekly.model import SourceState
     from weekly.pipeline import build_report
     from weekly.progress import on_terminal
     from weekly.render.output import write_report
+    from weekly.workflow import failed_sources, source_failure, stale_warnings
 
     with on_terminal(_progress_wanted(())) as progress:
         report = build_report(config, now, env, week, progress)
     if edited is not None:
         report = edited(report)
     written = write_report(report, out, config.report.paper, config.template_file)
-    failed = [s for s in report.failed_sources if s.state is SourceState.FAILED]
-    for source in report.failed_sources:
-        if source not in failed:
-            click.echo(f"weekly: warning: {source.name} {source.state}: {source.reason}", err=True)
+    for warning in stale_warnings(report):
+        click.echo(warning, err=True)
     _written(written.html, written.pdf, written.left_out)
-    if failed:
-        reasons = "; ".join(f"{s.name} failed: {s.reason}" for s in failed)
-        raise SourcesFailed(f"{reasons} (the page was written with a banner saying so)")
+    failure = source_failure(failed_sources(report), ["the page was written"])
+    if failure is not None:
+        raise failure
     return written
 
 
@@ -459,29 +461,38 @@ def _each_team(
     paths: tuple[Path, ...], action: Callable[[Config], Outcome], *, print_lines: bool = True
 ) -> None:
     """Run `action` for each team's config: one at a time for one team; for several, two
-    at a time, each on its own, so one team's failure stops no other's send."""
+    at a time, each on its own, so one team's failure stops no other's send. A failed source
+    behind what a team's action wrote or sent is that team's exit 3 (see source_failure)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from weekly.logbook import log
+    from weekly.workflow import source_failure
 
-    def logged(config: Config) -> Outcome:
-        """The action, with its outcome or its error in the team's weekly.log."""
+    def logged(config: Config) -> tuple[Outcome, click.ClickException | None]:
+        """The action's outcome and its failed sources' error, both in the team's weekly.log;
+        or the action's error, logged and raised."""
         try:
             outcome = action(config)
         except click.ClickException as exc:
             log(config, [exc.format_message()], logging.ERROR)
             raise
         log(config, [*outcome.lines, *outcome.warnings])
-        return outcome
+        failure = source_failure(outcome.failed, outcome.written)
+        if failure is not None:
+            log(config, [failure.format_message()], logging.ERROR)
+        return outcome, failure
 
     configs = _expand(paths)
     if len(configs) == 1:  # one team: its error is the command's, with its own exit code
-        _report(logged(_config(configs[0])), print_lines)
+        outcome, failure = logged(_config(configs[0]))
+        _report(outcome, print_lines)
+        if failure is not None:
+            raise failure
         return
 
     def one(path: Path) -> tuple[Path, Outcome | None, click.ClickException | None]:
         try:
-            return path, logged(_config(path)), None
+            return path, *logged(_config(path))
         except click.ClickException as exc:
             return path, None, exc
         except Exception as exc:  # one team's surprise must not lose the others' results
@@ -496,7 +507,7 @@ def _each_team(
         for path, result, error in pool.map(one, configs):
             if result is not None:
                 _report(result, print_lines, prefix=f"[{path}] ")
-            elif error is not None:
+            if error is not None:
                 stream_is_err = error.exit_code != 0
                 if stream_is_err or not _flag("quiet"):
                     click.echo(f"[{path}] {error.format_message()}", err=stream_is_err)

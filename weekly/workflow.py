@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,16 +17,16 @@ from weekly import facts
 from weekly.check import DraftLines, Finding, lint
 from weekly.config import Config, DeliverySection
 from weekly.deliver.email import build_message, build_notice, message_id
-from weekly.deliver.ledger import AlreadySent, Interrupted, Ledger
+from weekly.deliver.ledger import Ledger, refuse_resend
 from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
-from weekly.errors import RenderError, WeeklyError
+from weekly.errors import RenderError, SourcesFailed, WeeklyError
 from weekly.files import write_atomically
 from weekly.history import History, HistoryError, annotate, settle
 from weekly.logbook import log
-from weekly.model import Report, SourceState
+from weekly.model import Report, SourceState, SourceStatus
 from weekly.pipeline import build_report
 from weekly.progress import PullProgress
 from weekly.render.format import plural
@@ -39,10 +39,47 @@ Sender = Callable[[EmailMessage], str]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a step did, in lines for the terminal; `warnings` go to stderr."""
+    """What a step did, in lines for the terminal; `warnings` go to stderr. `failed`: the
+    failed sources of what the step wrote or sent (`written`: "the draft was written", …),
+    which make the command exit 3 (see source_failure)."""
 
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    failed: list[SourceStatus] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        """Take in a step's outcome: `run` drafts and sends in one."""
+        self.lines.extend(other.lines)
+        self.warnings.extend(other.warnings)
+        self.failed.extend(other.failed)
+        self.written.extend(other.written)
+
+
+def failed_sources(report: Report) -> list[SourceStatus]:
+    """The sources whose failure makes a command exit 3. A stale source (no new value, but
+    it answered) is a warning only."""
+    return [s for s in report.failed_sources if s.state is SourceState.FAILED]
+
+
+def stale_warnings(report: Report) -> list[str]:
+    """One warning line for each source that answered but is stale."""
+    failed = failed_sources(report)
+    return [
+        f"weekly: warning: {s.name} {s.state}: {s.reason}"
+        for s in report.failed_sources
+        if s not in failed
+    ]
+
+
+def source_failure(failed: Sequence[SourceStatus], written: Sequence[str]) -> SourcesFailed | None:
+    """The one-line error (exit 3) for the failed sources behind what a command wrote or sent,
+    each source named once; None when every source answered."""
+    unique = list({s.name: s for s in failed}.values())
+    if not unique:
+        return None
+    reasons = "; ".join(f"{s.name} failed: {s.reason}" for s in unique)
+    return SourcesFailed(f"{reasons} ({' and '.join(written)} with a banner saying so)")
 
 
 def draft(
@@ -78,7 +115,9 @@ def draft(
         outcome.warnings.append(
             f"weekly: merged fresh facts into {folder.draft} (backup: {folder.backup.name})"
         )
-    outcome.warnings.extend(_failed(report))
+    outcome.warnings.extend(stale_warnings(report))
+    outcome.failed.extend(failed_sources(report))
+    outcome.written.append("the draft was written")
     return outcome
 
 
@@ -164,12 +203,10 @@ def send(
     ledger = _ledger(config)
     outcome = Outcome()
     with ledger.lock(team, week):
-        latest = ledger.latest(team, week)
-        if latest is not None and not force:
-            if latest.state == "sent":
-                raise AlreadySent(latest)
-            if latest.state == "sending":
-                raise Interrupted(latest)
+        if not force:
+            # Before anything is rendered: a refused send rewrites none of the files of the
+            # report that went out (its PDF, HTML and .eml stay as sent).
+            refuse_resend(ledger.last_attempt(team, week))
         folder = WeekFolder.of(config, week)
         notice = _Notice(team, week, folder, delivery, deliver, now, dry_run)
         report, edits = _page(config, week)
@@ -191,13 +228,16 @@ def send(
                 + "\n".join(f"  {f}" for f in errors),
                 reasons=[f"weekly check: {f.reason}" for f in errors],
             )
-        # A resend on purpose gets its own Message-ID (…weekly.2@…), so it is recognisable.
-        number = ledger.sent_count(team, week) + 1
+        # Each attempt gets its own Message-ID (…weekly.2@…) and its own .eml: a resend after
+        # a send that never finished must not pass for it, nor overwrite its archive.
+        number = ledger.next_attempt(team, week)
         written = _render(config, report, week)
         message, eml = write_mail(written, delivery, team, week, now, number)
         readers = plural(len(delivery.recipients), "recipient")
+        outcome.failed.extend(failed_sources(report))
         if dry_run:
             outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {readers}"])
+            outcome.written.append("the .eml was written")
             return outcome
         attempt = ledger.begin(
             team,
@@ -206,6 +246,7 @@ def send(
             recipients=delivery.recipients,
             now=now,
             force=force,
+            expected=number,
         )
         try:
             reply = deliver(message)
@@ -226,6 +267,7 @@ def send(
         if not approved:
             log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
     outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
+    outcome.written.append("the report was sent")
     return outcome
 
 
@@ -238,7 +280,7 @@ def write_mail(
     number: int = 1,
 ) -> tuple[EmailMessage, Path]:
     """The report mail for the written page, kept beside its PDF as the .eml that went out
-    (`2026-W48.eml`; a resend on purpose is `2026-W48.2.eml`)."""
+    (`2026-W48.eml`; attempt 2, a resend, is `2026-W48.2.eml`)."""
     message = build_message(
         written.view,
         pdf=written.pdf.read_bytes(),
@@ -325,32 +367,44 @@ def run(
     if is_due(draft_slot, now, zone) and _pulled_before(folder, due_at(draft_slot, week, zone)):
         # Also when a draft exists from earlier in the week: Friday's mail must carry
         # Friday's facts. Pulling again keeps every edit.
-        drafted = draft(config, now, env, week)
-        outcome.lines.extend(drafted.lines)
-        outcome.warnings.extend(drafted.warnings)
-    if config.delivery is not None and is_due(Slot.parse(config.schedule.send), now, zone):
-        latest = _ledger(config).latest(config.report.team, week)
-        retry = latest is None or (latest.state != "sent" and latest.retry)
-        if retry:
-            # send() holds, sends, or reports a send that never finished: never blindly twice.
-            try:
-                sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
-            except (CheckFailed, DraftError) as exc:
-                # Unattended, a draft that breaks the rules, or that the PM broke, would stop
-                # the report without a word: hold it and tell the PM, once for each reason.
-                reasons = (
-                    exc.reasons
-                    if isinstance(exc, CheckFailed)
-                    else [f"the draft cannot be read: {exc.message}"]
-                )
-                delivery = _delivery(config)
-                deliver = _deliverer(delivery, env, sender)
-                notice = _Notice(config.report.team, week, folder, delivery, deliver, now, dry_run)
-                notice.hold(reasons, _ledger(config), outcome)
-                log(config, [exc.message])
-                return outcome
-            outcome.lines.extend(sent.lines)
+        outcome.add(draft(config, now, env, week))
+    send_time = is_due(Slot.parse(config.schedule.send), now, zone)
+    if (
+        config.delivery is not None
+        and send_time
+        and _send_due(_ledger(config), config.report.team, week)
+    ):
+        # send() holds, sends, or reports a send that never finished: never blindly twice.
+        try:
+            sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
+        except (CheckFailed, DraftError) as exc:
+            # Unattended, a draft that breaks the rules, or that the PM broke, would stop
+            # the report without a word: hold it and tell the PM, once for each reason.
+            reasons = (
+                exc.reasons
+                if isinstance(exc, CheckFailed)
+                else [f"the draft cannot be read: {exc.message}"]
+            )
+            delivery = _delivery(config)
+            deliver = _deliverer(delivery, env, sender)
+            notice = _Notice(config.report.team, week, folder, delivery, deliver, now, dry_run)
+            notice.hold(reasons, _ledger(config), outcome)
+            log(config, [exc.message])
+            return outcome
+        outcome.lines.extend(sent.lines)
+        outcome.failed.extend(sent.failed)
+        outcome.written.extend(sent.written)
     return outcome
+
+
+def _send_due(ledger: Ledger, team: str, week: IsoWeek) -> bool:
+    """Whether the hourly run tries to send: not after a send went out (a hold noted since
+    does not reopen the week), nor after a refusal the server said not to retry."""
+    attempt = ledger.last_attempt(team, week)
+    if attempt is not None and attempt.state == "sent":
+        return False
+    latest = ledger.latest(team, week)
+    return latest is None or latest.retry
 
 
 def _pulled_before(folder: WeekFolder, moment: dt.datetime) -> bool:
@@ -395,13 +449,5 @@ def _hold_reasons(report: Report, approved: bool, delivery: DeliverySection) -> 
     if not approved and delivery.unapproved == "hold":
         reasons.append("the draft is not marked `approved: true`")
     if delivery.failed_source == "hold":
-        reasons += [
-            f"{s.name} failed: {s.reason}"
-            for s in report.failed_sources
-            if s.state is SourceState.FAILED
-        ]
+        reasons += [f"{s.name} failed: {s.reason}" for s in failed_sources(report)]
     return reasons
-
-
-def _failed(report: Report) -> list[str]:
-    return [f"weekly: warning: {s.name} {s.state}: {s.reason}" for s in report.failed_sources]

@@ -111,6 +111,16 @@ class Interrupted(WeeklyError):
         )
 
 
+def refuse_resend(previous: LedgerEntry | None) -> None:
+    """Raise AlreadySent or Interrupted when the last attempt forbids a send without --force."""
+    if previous is None:
+        return
+    if previous.state == "sent":
+        raise AlreadySent(previous)
+    if previous.state == "sending":
+        raise Interrupted(previous)
+
+
 class Busy(WeeklyError):
     """Another process holds this week's send lock; it will do the work."""
 
@@ -173,6 +183,17 @@ class Ledger:
             ).fetchone()
         return None if row is None else _entry(row)
 
+    def last_attempt(self, team: str, week: IsoWeek) -> LedgerEntry | None:
+        """The newest send attempt for this team and week; 'held' notes are not attempts."""
+        with self._transaction(write=False) as con:
+            return _last_attempt(con, team, week)
+
+    def next_attempt(self, team: str, week: IsoWeek) -> int:
+        """The number the next attempt gets (under the send lock, the one `begin` returns):
+        each attempt its own Message-ID and archived .eml."""
+        previous = self.last_attempt(team, week)
+        return 1 if previous is None else previous.attempt + 1
+
     def begin(
         self,
         team: str,
@@ -182,22 +203,18 @@ class Ledger:
         recipients: Sequence[str],
         now: dt.datetime,
         force: bool,
+        expected: int | None = None,
     ) -> int:
-        """Record a new attempt as 'sending' and return its number; AlreadySent/Interrupted."""
+        """Record a new attempt as 'sending' and return its number; AlreadySent/Interrupted.
+        `expected` is the number the caller built the message for (see next_attempt)."""
         with self._transaction(write=True) as con:
-            # Held rows are skipped: a note written after a send must not reopen the week.
-            row = con.execute(
-                f"SELECT {_COLUMNS} FROM sends WHERE team = ? AND week = ? AND attempt > 0 "
-                "ORDER BY id DESC LIMIT 1",
-                (team, str(week)),
-            ).fetchone()
-            previous = None if row is None else _entry(row)
-            if previous is not None and not force:
-                if previous.state == "sent":
-                    raise AlreadySent(previous)
-                if previous.state == "sending":
-                    raise Interrupted(previous)
+            previous = _last_attempt(con, team, week)
+            if not force:
+                refuse_resend(previous)
             attempt = 1 if previous is None else previous.attempt + 1
+            if expected is not None and attempt != expected:
+                # Only code that skipped the send lock gets here: a bug, not a user's problem.
+                raise RuntimeError(f"{team} {week}: attempt {attempt}, not {expected}, begins")
             con.execute(
                 "INSERT INTO sends (team, week, attempt, state, started_at, message_id, "
                 "recipients) VALUES (?, ?, ?, 'sending', ?, ?, ?)",
@@ -236,15 +253,6 @@ class Ledger:
                 ).fetchone()
                 is not None
             )
-
-    def sent_count(self, team: str, week: IsoWeek) -> int:
-        """How many times the week went out: a deliberate resend gets the next number."""
-        with self._transaction(write=False) as con:
-            row = con.execute(
-                "SELECT COUNT(*) FROM sends WHERE team = ? AND week = ? AND state = 'sent'",
-                (team, str(week)),
-            ).fetchone()
-        return int(row[0])
 
     def hold(self, team: str, week: IsoWeek, *, reason: str, now: dt.datetime) -> bool:
         """Record that the week was held; True the first time for this reason."""
@@ -365,6 +373,16 @@ class Ledger:
             f"{self.path}: cannot use the send ledger ({exc}); check the file and its folder "
             "are writable"
         )
+
+
+def _last_attempt(con: sqlite3.Connection, team: str, week: IsoWeek) -> LedgerEntry | None:
+    # Held rows are skipped: a note written after a send must not reopen the week.
+    row = con.execute(
+        f"SELECT {_COLUMNS} FROM sends WHERE team = ? AND week = ? AND attempt > 0 "
+        "ORDER BY id DESC LIMIT 1",
+        (team, str(week)),
+    ).fetchone()
+    return None if row is None else _entry(row)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
