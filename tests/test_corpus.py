@@ -676,9 +676,8 @@ CASES = [
         csv_text(METRICS + "2026-12-01,payers,999\n2026-12-08,payers,1999\n"),
         RENDER,
         0,
-        ".html",
-        lambda ws: (str(ws.html),),
-        stream="out",
+        "dated after this report",
+        lambda ws: ("metrics.csv",),
         check=nsm_on_page("110"),
     ),
     Case(

@@ -212,7 +212,7 @@ def test_metrics_csv_of_any_bytes_gives_rows_or_an_input_error(csv_path, data):
 
 def test_the_well_formed_csvs_do_read(csv_path):
     """The strategies above reach the happy path too, not only the errors."""
-    long = 'date,metric,value\n2026-11-23,payers,"12,310"\n2026-11-23,conversion,3.51\n'
+    long = 'date,metric,value\n2026-11-23,payers,"12310"\n2026-11-23,conversion,3.51\n'
     wide = "\ufeffdate,payers,conversion\r\n2026-11-22T23:30:00Z,12310,3.51\r\n"
     for text in (long, wide):
         rows = read_or_refuse(csv_path, text.encode("utf-8"))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner, Result
 
+from weekly.cli import cli
 from weekly.config import Config, load_config
-from weekly.errors import InputError
-from weekly.model import Metric, SourceState
+from weekly.errors import ConfigError, InputError
+from weekly.model import Metric, SourceResult, SourceState
 from weekly.sources.context import PullContext
 from weekly.sources.metrics_csv import build_metric, pull
 from weekly.sources.metrics_table import read_rows
@@ -21,9 +24,15 @@ NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
 
 
 def workspace(
-    tmp_path: Path, csv_text: str, *, timezone: str = "UTC", aggregate: str = "last"
+    tmp_path: Path,
+    csv_text: str,
+    *,
+    timezone: str = "UTC",
+    aggregate: str = "last",
+    metrics: str = "",
 ) -> Config:
-    """A config (NSM `signups`, headline `latency_ms`) next to a metrics.csv holding csv_text."""
+    """A config (NSM `signups`, headline `latency_ms`) next to a metrics.csv holding csv_text;
+    `metrics` adds lines to its [metrics] table."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "metrics.csv").write_text(csv_text, encoding="utf-8")
     config_path = tmp_path / "weekly.toml"
@@ -38,6 +47,7 @@ csv = "metrics.csv"
 nsm = "signups"
 headline = ["latency_ms"]
 trend_weeks = 4
+{metrics}
 
 [metric.signups]
 direction = "higher"
@@ -243,12 +253,11 @@ def test_pull_returns_the_nsm_then_the_headline_metrics_and_an_ok_status(tmp_pat
     assert result.status.pulled_at == NOW
 
 
-def test_thousands_separators_in_quoted_values_are_read(tmp_path):
-    csv = 'date,signups,latency_ms\n2026-11-23,"1,234",300\n'
+def test_thousands_commas_are_read_when_the_config_says_so(tmp_path):
+    csv = 'date,signups,latency_ms\n2026-11-23,"1,234",300\n2026-11-24,"12,310.5",300\n'
+    config = workspace(tmp_path, csv, aggregate="sum", metrics='decimal = "."\nthousands = ","')
 
-    signups = pulled(workspace(tmp_path, csv))["signups"]
-
-    assert signups.this_week == 1234.0
+    assert pulled(config)["signups"].this_week == 1234.0 + 12310.5
 
 
 # Errors: each names the file, the line (the header is line 1) and the metric.
@@ -434,12 +443,242 @@ def test_a_row_with_more_values_than_the_header_names_its_line(tmp_path):
 
 
 def test_a_european_export_with_semicolons_and_decimal_commas_is_read(tmp_path):
-    csv = (
-        "date;metric;value\n"
-        "2026-11-23;signups;3,5\n"
-        "2026-11-24;signups;12.340,5\n"
-        "2026-11-24;latency_ms;280\n"
-    )
+    csv = "date;metric;value\n2026-11-23;signups;3,5\n2026-11-24;latency_ms;280\n"
     metrics = pulled(workspace(tmp_path, csv, aggregate="sum"))
-    assert metrics["signups"].this_week == 3.5 + 12340.5
+    assert metrics["signups"].this_week == 3.5
     assert metrics["latency_ms"].this_week == 280
+
+
+def test_a_european_export_with_thousands_dots_is_read_when_the_config_says_so(tmp_path):
+    csv = "date;metric;value\n2026-11-23;signups;12.340,5\n2026-11-24;latency_ms;280\n"
+    assert "'12.340,5' has a dot" in input_error(workspace(tmp_path / "default", csv))
+
+    config = workspace(tmp_path / "said", csv, metrics='decimal = ","\nthousands = "."')
+    assert pulled(config)["signups"].this_week == 12340.5
+
+
+# Numbers are read exactly or refused: a separator is read only as the config states it.
+
+
+@pytest.mark.parametrize("cell", ["3,550", "3,51", "12,310"])
+def test_a_comma_in_a_number_is_refused_by_default_never_guessed(tmp_path, cell):
+    csv = f'date,metric,value\n2026-11-23,signups,"{cell}"\n2026-11-23,latency_ms,300\n'
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(
+        f"{tmp_path / 'metrics.csv'}:2: metric 'signups': '{cell}' has a comma"
+    )
+    assert "metrics.decimal" in message and "metrics.thousands" in message
+
+
+def test_a_decimal_comma_is_read_when_the_config_says_so(tmp_path):
+    csv = 'date,metric,value\n2026-11-23,signups,"3,550"\n2026-11-23,latency_ms,"0,5"\n'
+
+    metrics = pulled(workspace(tmp_path, csv, metrics='decimal = ","'))
+
+    assert metrics["signups"].this_week == 3.55
+    assert metrics["latency_ms"].this_week == 0.5
+
+
+@pytest.mark.parametrize(
+    ("thousands", "cell"),
+    [(".", "1.234,5"), (" ", "1 234,5"), (" ", "1\u202f234,5"), ("", "1234,5")],
+)
+def test_thousands_and_decimal_commas_are_read_in_the_form_configured(tmp_path, thousands, cell):
+    csv = f'date,metric,value\n2026-11-23,signups,"{cell}"\n2026-11-23,latency_ms,300\n'
+    config = workspace(tmp_path, csv, metrics=f'decimal = ","\nthousands = "{thousands}"')
+
+    assert pulled(config)["signups"].this_week == 1234.5
+
+
+@pytest.mark.parametrize("cell", ["1.234,5", "1,2,3", "12.34.5"])
+def test_a_number_not_in_the_configured_form_is_refused_naming_the_keys(tmp_path, cell):
+    csv = f'date,metric,value\n2026-11-23,signups,"{cell}"\n2026-11-23,latency_ms,300\n'
+
+    message = input_error(workspace(tmp_path, csv, metrics='decimal = ","'))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:2: metric 'signups': '{cell}' is not")
+    assert 'metrics.decimal ",", metrics.thousands ""' in message
+
+
+def test_a_thousands_comma_in_a_wide_export_is_refused_by_default_with_its_line(tmp_path):
+    csv = 'date,signups,latency_ms\n2026-11-23,12000,300\n2026-11-24,"12,310",290\n'
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: metric 'signups': '12,310'")
+
+
+@pytest.mark.parametrize(
+    ("keys", "key", "says"),
+    [
+        ('decimal = ";"', "metrics.decimal", "Input should be '.' or ','"),
+        ('thousands = "_"', "metrics.thousands", "Input should be"),
+        ('decimal = ","\nthousands = ","', "metrics.thousands", "must differ from metrics.decimal"),
+        ('decimal = "."\nthousands = "."', "metrics.thousands", "must differ from metrics.decimal"),
+        ('thousands = ","', "metrics.thousands", "set metrics.decimal too"),
+        ('future_rows = "drop"', "metrics.future_rows", "Input should be 'ignore' or 'refuse'"),
+    ],
+)
+def test_the_number_form_and_future_rows_keys_are_validated_with_the_config(
+    tmp_path, keys, key, says
+):
+    with pytest.raises(ConfigError) as caught:
+        workspace(tmp_path, LONG, metrics=keys)
+
+    assert f"{key}: {says}" in str(caught.value)
+
+
+@pytest.mark.parametrize("cell", ["inf", "-Infinity", "nan", "NaN", "1e400", "1e300", "-2e15"])
+def test_non_finite_and_absurd_values_are_refused_naming_the_cell(tmp_path, cell):
+    csv = f"date,metric,value\n2026-11-23,latency_ms,300\n2026-11-24,signups,{cell}\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(f"{tmp_path / 'metrics.csv'}:3: metric 'signups': '{cell}' is ")
+    assert "finite" in message or "beyond ±1e+15" in message
+
+
+def test_the_largest_magnitude_read_is_1e15(tmp_path):
+    csv = "date,metric,value\n2026-11-23,latency_ms,-1e15\n2026-11-24,signups,1000000000000000\n"
+
+    metrics = pulled(workspace(tmp_path, csv))
+
+    assert metrics["signups"].this_week == 1e15 and metrics["latency_ms"].this_week == -1e15
+
+
+# Fri 27 Nov 2026 16:00 in Berlin; Sat 28 and Sun 29 are after it, in the same ISO week.
+BERLIN_NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+THIS_WEEK = """\
+date,metric,value
+2026-11-24,signups,170
+2026-11-27T15:30:00,signups,180
+2026-11-27T14:30:00Z,latency_ms,300
+"""
+FORECAST = """\
+2026-11-27T15:30:00Z,latency_ms,1
+2026-11-28,signups,9999
+2026-11-29,signups,TBD
+"""
+
+
+def berlin_pull(config: Config) -> SourceResult:
+    return pull(PullContext(config, WEEK, BERLIN_NOW, env={}))
+
+
+def test_rows_after_the_reports_moment_are_left_out_with_one_warning(tmp_path):
+    plain = berlin_pull(workspace(tmp_path / "plain", THIS_WEEK, timezone="Europe/Berlin"))
+    config = workspace(tmp_path / "forecast", THIS_WEEK + FORECAST, timezone="Europe/Berlin")
+
+    result = berlin_pull(config)
+
+    assert plain.status.state is SourceState.OK
+    assert result.metrics == plain.metrics  # the headline is the figure so far, not a forecast
+    assert result.metrics[0].this_week == 180 and result.metrics[1].this_week == 300
+    assert result.status.state is SourceState.STALE
+    assert result.status.reason == (
+        "3 rows dated after this report (Fri 27 Nov 2026 16:00) left out, the latest "
+        "2026-11-29; a forecast or placeholder is not a figure: remove them, or set "
+        'metrics.future_rows = "refuse" to stop on them'
+    )
+    assert result.status.stale_since is None
+
+
+def test_rows_after_the_reports_moment_are_refused_when_so_configured(tmp_path):
+    config = workspace(
+        tmp_path, THIS_WEEK + FORECAST, timezone="Europe/Berlin", metrics='future_rows = "refuse"'
+    )
+    ok = workspace(
+        tmp_path / "ok", THIS_WEEK, timezone="Europe/Berlin", metrics='future_rows = "refuse"'
+    )
+    assert berlin_pull(ok).status.state is SourceState.OK
+
+    with pytest.raises(InputError) as caught:
+        berlin_pull(config)
+
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'metrics.csv'}:5: metric 'latency_ms': '2026-11-27T15:30:00Z' is after "
+        "this report (Fri 27 Nov 2026 16:00) (and 2 more such rows, the latest 2026-11-29)"
+    )
+    assert 'metrics.future_rows = "ignore"' in str(caught.value)
+
+
+# An Excel export pads the header with empty cells; they name no column, like a comment.
+@pytest.mark.parametrize(
+    "csv",
+    [
+        "date,metric,value,,\n2026-11-23,signups,10,,\n2026-11-23,latency_ms,300,,\n",
+        "date,signups,latency_ms,,\n2026-11-23,10,300,,\n",
+        "date,signups,,latency_ms,\n2026-11-23,10,,300,\n",
+    ],
+    ids=["long", "wide", "between"],
+)
+def test_empty_header_cells_are_unused_columns(tmp_path, csv):
+    metrics = pulled(workspace(tmp_path, csv))
+
+    assert metrics["signups"].this_week == 10 and metrics["latency_ms"].this_week == 300
+
+
+def test_a_named_column_repeated_is_still_refused_beside_empty_ones(tmp_path):
+    csv = "date,signups,latency_ms,signups,,\n2026-11-23,10,300,11,,\n"
+
+    message = input_error(workspace(tmp_path, csv))
+
+    assert message.startswith(
+        f"{tmp_path / 'metrics.csv'}:1: column 'signups' appears more than once in the header"
+    )
+
+
+# Through the command line, with the real clock: the report's moment is now.
+
+
+def cli_render(config: Config) -> Result:
+    return CliRunner().invoke(cli, ["render", "--config", str(config.path)])
+
+
+def test_the_cli_refuses_a_comma_in_one_line_without_a_traceback(tmp_path):
+    today = dt.datetime.now(dt.UTC).date()
+    csv = f'date,signups,latency_ms\n{today},"3,550",300\n'
+
+    result = cli_render(workspace(tmp_path, csv))
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {tmp_path / 'metrics.csv'}:2: metric 'signups': '3,550' has a comma, which "
+        "could be a decimal mark or a thousands separator; weekly does not guess: export plain "
+        'numbers (such as 1234.5), or set metrics.decimal ("." or ",") and metrics.thousands '
+        '("", ",", "." or " ") in the config to the form the file uses'
+    ]
+
+
+def test_the_cli_warns_of_future_rows_once_and_keeps_the_headline(tmp_path):
+    today = dt.datetime.now(dt.UTC).date()
+    past = f"date,signups,latency_ms\n{today - dt.timedelta(days=7)},160,320\n{today},180,300\n"
+    future = "".join(f"{today + dt.timedelta(days=n)},9999,1\n" for n in (1, 2))
+    config = workspace(tmp_path, past + future)
+
+    result = cli_render(config)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "weekly: warning: metrics CSV (metrics.csv) stale: 2 rows dated after this report "
+        f"({result.stderr.split('(')[2].split(')')[0]}) left out, the latest "
+        f"{today + dt.timedelta(days=2)}; a forecast or placeholder is not a figure: remove "
+        'them, or set metrics.future_rows = "refuse" to stop on them'
+    ]
+    html = next((tmp_path / "reports").rglob("*.html")).read_text(encoding="utf-8")
+    assert "180" in html and "9,999" not in html
+
+
+def test_the_cli_refuses_future_rows_with_exit_2_when_so_configured(tmp_path):
+    today = dt.datetime.now(dt.UTC).date()
+    csv = f"date,signups,latency_ms\n{today},180,300\n{today + dt.timedelta(days=1)},9999,1\n"
+
+    result = cli_render(workspace(tmp_path, csv, metrics='future_rows = "refuse"'))
+
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: {tmp_path / 'metrics.csv'}:3: metric 'signups': ")
+    assert "is after this report" in line and "Traceback" not in result.output

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -68,6 +69,29 @@ class MetricsSection(_Section):
     headline: tuple[str, ...] = ()
     trend_weeks: int = Field(default=12, ge=2, le=52)
     date_column: str = "date"
+    # How the CSV writes numbers. Unset, the file's separator decides the decimal mark
+    # (a comma-separated file ".", a semicolon-separated one ","), and no thousands
+    # separator is read: a value that could be read two ways is refused, never guessed.
+    decimal: Literal[".", ","] | None = None
+    thousands: Literal["", ",", ".", " "] = ""
+    # Rows dated after the report's moment (forecasts, placeholders): "ignore" them with a
+    # warning, or "refuse" the file.
+    future_rows: Literal["ignore", "refuse"] = "ignore"
+
+    @field_validator("thousands")
+    @classmethod
+    def _thousands_with_decimal(cls, value: str, info: ValidationInfo) -> str:
+        decimal = info.data.get("decimal")
+        if value and decimal is None and "decimal" not in info.data:
+            return value  # decimal itself was invalid; that error is reported on its own
+        if value and decimal is None:
+            raise ValueError(
+                'set metrics.decimal too ("." or ","), so the form of the numbers is '
+                "stated, not guessed"
+            )
+        if value and value == decimal:
+            raise ValueError(f'must differ from metrics.decimal ("{decimal}")')
+        return value
 
 
 class MetricDefinition(_Section):

@@ -27,11 +27,10 @@ from weekly.deliver.smtp import password as smtp_password
 from weekly.errors import WeeklyError
 from weekly.render.format import plural
 from weekly.schedule import Slot, due_at
-from weekly.sources import bets_file
+from weekly.sources import bets_file, metrics_csv
 from weekly.sources.context import PullContext
 from weekly.sources.github import session as github_session
 from weekly.sources.jira.session import describe_error as describe_jira_error
-from weekly.sources.metrics_table import read_rows
 from weekly.weeks import IsoWeek
 
 FC_LIST_TIMEOUT_SECONDS = 10
@@ -137,7 +136,7 @@ def _scrubbed(check: Check, secrets: list[str]) -> Check:
 def _metrics(config: Config, now: dt.datetime) -> Check:
     path = config.resolve(config.metrics.csv)
     zone = config.report.zone
-    rows = read_rows(path, config.metric_keys, config.metrics.date_column, zone)
+    rows = metrics_csv.read(config, now)
     latest: dt.date = rows.frame["local_time"].max().date()
     days = (now.astimezone(zone).date() - latest).days
     ago = "today" if days == 0 else f"{days} days ago" if days > 1 else "1 day ago"

@@ -1,11 +1,13 @@
 """The metrics source: the CSV's rows aggregated to ISO weeks, with this week's figures.
 
 A metric with no value in the report's week is shown as missing (never 0), and the
-source is marked stale, so the page says the numbers are not this week's.
+source is marked stale, so the page says the numbers are not this week's. Rows dated
+after the report's moment are left out, and the source says so the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 import pandas as pd
@@ -13,8 +15,15 @@ from pandas.core.groupby import SeriesGroupBy
 
 from weekly.config import Config, MetricDefinition
 from weekly.model import Aggregation, Metric, SourceResult, SourceState, SourceStatus, WeekValue
+from weekly.render.format import plural
 from weekly.sources.context import PullContext
-from weekly.sources.metrics_table import MetricRows, read_rows
+from weekly.sources.metrics_table import (
+    FutureRows,
+    MetricRows,
+    NumberForm,
+    describe_moment,
+    read_rows,
+)
 from weekly.weeks import IsoWeek
 
 NAME = "metrics CSV"
@@ -24,27 +33,54 @@ def enabled(config: Config) -> bool:
     return True
 
 
+def read(config: Config, now: dt.datetime) -> MetricRows:
+    """The configured CSV's rows as of `now`, numbers read in the form the config states."""
+    section = config.metrics
+    return read_rows(
+        config.resolve(section.csv),
+        config.metric_keys,
+        section.date_column,
+        config.report.zone,
+        form=NumberForm(section.decimal, section.thousands),
+        future=FutureRows(now, section.future_rows),
+    )
+
+
 def pull(ctx: PullContext) -> SourceResult:
     """Read the CSV named in the config and build the configured metrics for ctx.week."""
     config = ctx.config
-    path = config.resolve(config.metrics.csv)
-    rows = read_rows(path, config.metric_keys, config.metrics.date_column, config.report.zone)
+    rows = read(config, ctx.now)
     metrics = tuple(
         build_metric(rows, key, config.metric[key], ctx.week, config.metrics.trend_weeks)
         for key in config.metric_keys
     )
-    status = SourceStatus(name=f"{NAME} ({path.name})", state=SourceState.OK, pulled_at=ctx.now)
+    name = f"{NAME} ({rows.path.name})"
+    # A source's warnings reach the PM as a non-ok status: stderr, the draft and the page.
+    warnings = []
     missing = [m.label for m in metrics if m.this_week is None]
     if missing:
-        latest = rows.frame["local_time"].max() if len(rows.frame) else None
-        since = latest.to_pydatetime().replace(tzinfo=ctx.now.tzinfo) if latest else None
-        status = SourceStatus(
-            name=status.name,
-            state=SourceState.STALE,
-            pulled_at=ctx.now,
-            reason=f"no value in {ctx.week} for {', '.join(missing)}",
-            stale_since=since,
+        warnings.append(f"no value in {ctx.week} for {', '.join(missing)}")
+    if rows.future_count:
+        warnings.append(
+            f"{plural(rows.future_count, 'row')} dated after this report "
+            f"({describe_moment(ctx.now, config.report.zone)}) left out, the latest "
+            f"{rows.future_latest}; a forecast or placeholder is not a figure: remove "
+            f"{'it' if rows.future_count == 1 else 'them'}, "
+            'or set metrics.future_rows = "refuse" to stop on them'
         )
+    if not warnings:
+        return SourceResult(SourceStatus(name, SourceState.OK, ctx.now), metrics=metrics)
+    since = None
+    if missing and len(rows.frame):
+        latest = rows.frame["local_time"].max()
+        since = latest.to_pydatetime().replace(tzinfo=ctx.now.tzinfo)
+    status = SourceStatus(
+        name=name,
+        state=SourceState.STALE,
+        pulled_at=ctx.now,
+        reason="; ".join(warnings),
+        stale_since=since,
+    )
     return SourceResult(status=status, metrics=metrics)
 
 

@@ -9,21 +9,71 @@ the line and the metric.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from weekly.errors import InputError
+from weekly.render.format import plural
 from weekly.weeks import IsoWeek
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
-_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-_THOUSANDS_EUROPEAN = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
 _FIRST_DATA_LINE = 2  # line 1 is the header
+# The largest magnitude read. Past 2**53 (about 9e15) a float no longer holds every whole
+# number, and no team's weekly figure comes near; a bigger cell is a placeholder or a slip.
+MAX_MAGNITUDE = 1e15
+_NON_FINITE = {"inf", "infinity", "nan"}
+# Spreadsheets group thousands with a no-break or narrow no-break space, not a plain one.
+_SPACES = " \u00a0\u202f"
+_SEPARATORS = {
+    ",": "a comma",
+    ".": "a dot",
+    " ": "a space",
+    "\u00a0": "a space",
+    "\u202f": "a space",
+}
+
+
+@dataclass(frozen=True)
+class NumberForm:
+    """How the CSV writes numbers: its decimal mark and thousands separator ("" for none).
+
+    decimal None: not stated in the config, so the file's separator decides it.
+    """
+
+    decimal: Literal[".", ","] | None = None
+    thousands: str = ""
+
+    def mark(self, european: bool) -> str:
+        return self.decimal or ("," if european else ".")
+
+    def pattern(self, european: bool) -> str:
+        """A full-match regex for a number in this form."""
+        point = re.escape(self.mark(european))
+        plain = rf"[+-]?(?:\d+(?:{point}\d*)?|{point}\d+)(?:[eE][+-]?\d+)?"
+        if not self.thousands:
+            return plain
+        group = f"[{_SPACES}]" if self.thousands == " " else re.escape(self.thousands)
+        return rf"{plain}|[+-]?\d{{1,3}}(?:{group}\d{{3}})+(?:{point}\d+)?"
+
+    def example(self, european: bool) -> str:
+        """1234.5 as this form writes it."""
+        return f"1{self.thousands}234{self.mark(european)}5"
+
+
+@dataclass(frozen=True)
+class FutureRows:
+    """What to do with rows dated after the report's moment (the team's wall clock)."""
+
+    now: dt.datetime
+    action: Literal["ignore", "refuse"] = "ignore"
 
 
 @dataclass(frozen=True)
@@ -36,11 +86,25 @@ class MetricRows:
 
     path: Path
     frame: pd.DataFrame
+    # Rows left out for being dated after the report's moment, and the latest such date.
+    future_count: int = 0
+    future_latest: dt.date | None = None
 
 
-def read_rows(path: Path, metrics: tuple[str, ...], date_column: str, zone: ZoneInfo) -> MetricRows:
-    """Parse the rows of the named metrics, checking dates, numbers and duplicates."""
-    frame, decimal_comma = _read_frame(path)
+def read_rows(
+    path: Path,
+    metrics: tuple[str, ...],
+    date_column: str,
+    zone: ZoneInfo,
+    *,
+    form: NumberForm = NumberForm(),
+    future: FutureRows | None = None,
+) -> MetricRows:
+    """Parse the rows of the named metrics, checking dates, numbers and duplicates.
+
+    With `future`, rows dated after its moment are left out (counted) or refused.
+    """
+    frame, european = _read_frame(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     date = _find_column(frame, date_column)
     if date is None:
@@ -54,13 +118,51 @@ def read_rows(path: Path, metrics: tuple[str, ...], date_column: str, zone: Zone
     long["value"] = long["value"].str.strip()
     long = long[(long["value"] != "") & long["metric"].isin(metrics)].copy()
     long["local_time"], long["moment"] = _parse_dates(long, path, zone)
-    long["value"] = _parse_numbers(long, path, decimal_comma)
+    present = set(long["metric"])  # a metric with only future rows is present, and stale
+    # Before the numbers are read: a forecast's placeholder ("TBD") is left out, not refused.
+    long, later = _without_future_rows(long, path, zone, future)
+    long["value"] = _parse_numbers(long, path, form, european)
     _check_unique(long, path)
-    _check_present(long, path, metrics, found)
+    _check_present(present, path, metrics, found)
     long["week"] = pd.Series(
         [IsoWeek.of(t.date()) for t in long["local_time"]], index=long.index, dtype=object
     )
-    return MetricRows(path=path, frame=long.sort_values(["moment", "line"]))
+    latest = later["local_time"].max().date() if len(later) else None
+    return MetricRows(
+        path=path,
+        frame=long.sort_values(["moment", "line"]),
+        future_count=later["line"].nunique(),
+        future_latest=latest,
+    )
+
+
+def _without_future_rows(
+    long: pd.DataFrame, path: Path, zone: ZoneInfo, future: FutureRows | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows up to the report's moment, and those after it; refused when so configured."""
+    if future is None:
+        return long, long.iloc[0:0]
+    now = future.now.astimezone(zone).replace(tzinfo=None)
+    after = long["local_time"] > pd.Timestamp(now)
+    later = long[after].sort_values("line")
+    if future.action == "refuse" and len(later):
+        first = later.iloc[0]
+        latest = later["local_time"].max().date().isoformat()
+        others = later["line"].nunique() - 1
+        more = f" (and {plural(others, 'more such row')}, the latest {latest})" if others else ""
+        raise InputError(
+            f"{path}:{first['line']}: metric {first['metric']!r}: {first['date']!r} is after "
+            f"this report ({describe_moment(future.now, zone)}){more}; a forecast or placeholder "
+            'is not a figure: remove the row, or set metrics.future_rows = "ignore" to leave '
+            "such rows out with a warning"
+        )
+    return long[~after].copy(), later
+
+
+def describe_moment(now: dt.datetime, zone: ZoneInfo) -> str:
+    """The report's moment as the team reads it: Fri 27 Nov 2026 16:00."""
+    local = now.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
 
 
 def _long_form(frame: pd.DataFrame, path: Path, date: str) -> pd.DataFrame:
@@ -89,9 +191,8 @@ def _long_form(frame: pd.DataFrame, path: Path, date: str) -> pd.DataFrame:
 
 
 def _check_present(
-    long: pd.DataFrame, path: Path, metrics: tuple[str, ...], found: set[str]
+    present: set[str], path: Path, metrics: tuple[str, ...], found: set[str]
 ) -> None:
-    present = set(long["metric"])
     missing = [m for m in metrics if m not in present]
     if missing:
         raise InputError(
@@ -135,7 +236,8 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, bool]:
     except csv.Error as exc:
         raise InputError(f"{path}:{reader.line_num}: not a readable CSV: {exc}") from None
     names = [name.strip().lower() for name in header]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    # Empty header cells (an Excel export's trailing `,,`) name no column: unused, like a comment.
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
         raise InputError(
             f"{path}:1: column {repeated[0]!r} appears more than once in the header; "
@@ -156,6 +258,8 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, bool]:
             )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{path}: not a readable CSV: {exc}") from None
+    if len(frame.columns) == len(names):
+        frame = frame.iloc[:, [i for i, name in enumerate(names) if name]]
     return frame, european
 
 
@@ -200,28 +304,61 @@ def _parse_dates(long: pd.DataFrame, path: Path, zone: ZoneInfo) -> tuple[pd.Ser
     return local, moment
 
 
-def _parse_numbers(long: pd.DataFrame, path: Path, decimal_comma: bool) -> pd.Series:
+def _parse_numbers(long: pd.DataFrame, path: Path, form: NumberForm, european: bool) -> pd.Series:
+    """Each cell read exactly in the file's form, or the first one that cannot be refused.
+
+    No separator is guessed: in a comma-separated file "3,550" may be 3.55 or 3550, so a
+    comma is read only as the config states it (metrics.decimal, metrics.thousands).
+    """
     values = long["value"]
-    if decimal_comma:  # "12.340,5": dots group thousands, the comma is the decimal point
-        grouped = values.str.fullmatch(_THOUSANDS_EUROPEAN)
-        values = values.where(~grouped, values.str.replace(".", "", regex=False))
-        text = values.str.replace(",", ".", regex=False)
-    else:
-        # Strip thousands separators only where they are that ("12,340"); a decimal comma
-        # ("3,5") is left alone and reported, never read as 35.
-        thousands = values.str.fullmatch(_THOUSANDS)
-        text = values.where(~thousands, values.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad = numbers.isna() | numbers.isin([float("inf"), float("-inf")])
+    valid = values.str.fullmatch(form.pattern(european))
+    text = values.where(valid, "")
+    for group in _SPACES if form.thousands == " " else form.thousands:
+        text = text.str.replace(group, "", regex=False)
+    text = text.str.replace(form.mark(european), ".", regex=False)
+    numbers = pd.to_numeric(text.where(valid), errors="coerce")
+    bad = ~numbers.abs().le(MAX_MAGNITUDE)  # NaN (not read) and inf (1e400) included
     if bad.any():
-        first = long[bad].iloc[0]
-        more = int(bad.sum()) - 1
-        tail = f" ({more} more non-numeric values after it)" if more else ""
-        raise InputError(
-            f"{path}:{first['line']}: metric {first['metric']!r}: {first['value']!r} is not a "
-            f"number{tail}; leave the cell empty when there is no value"
-        )
+        cells = long[bad].sort_values("line")
+        first = cells.iloc[0]
+        more = len(cells) - 1
+        tail = f" ({more} more cells after it cannot be read either)" if more else ""
+        what, fix = _why_not_a_number(first["value"], form, european)
+        raise InputError(f"{path}:{first['line']}: metric {first['metric']!r}: {what}{tail}; {fix}")
     return numbers.astype(float)
+
+
+def _why_not_a_number(cell: str, form: NumberForm, european: bool) -> tuple[str, str]:
+    """Why one cell is refused, and what to do, in the user's words."""
+    if re.fullmatch(form.pattern(european), cell):
+        return (
+            f"{cell!r} is beyond ±{MAX_MAGNITUDE:.0e}, larger than any weekly figure",
+            "check the cell (a placeholder or a unit mix-up?), or report the metric in a "
+            "larger unit",
+        )
+    if cell.lower().lstrip("+-") in _NON_FINITE:
+        return (
+            f"{cell!r} is not a finite number",
+            "write the week's value, or leave the cell empty when there is no value",
+        )
+    numeric = re.fullmatch(rf"[+-]?[\d,.'{_SPACES}]*\d[\d,.'{_SPACES}]*", cell)
+    separator = next((c for c in cell if c in _SEPARATORS), None) if numeric else None
+    if separator is None:
+        return f"{cell!r} is not a number", "leave the cell empty when there is no value"
+    if form.decimal is None:
+        return (
+            f"{cell!r} has {_SEPARATORS[separator]}, which could be a decimal mark or a "
+            "thousands separator",
+            f"weekly does not guess: export plain numbers (such as {form.example(european)}), "
+            'or set metrics.decimal ("." or ",") and metrics.thousands ("", ",", "." or " ") '
+            "in the config to the form the file uses",
+        )
+    return (
+        f"{cell!r} is not a number in the form the config sets (metrics.decimal "
+        f'"{form.mark(european)}", metrics.thousands "{form.thousands}", such as '
+        f"{form.example(european)})",
+        "fix the cell, or those two keys",
+    )
 
 
 def _check_unique(long: pd.DataFrame, path: Path) -> None:
