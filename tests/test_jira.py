@@ -130,6 +130,19 @@ def test_request_count_does_not_grow_with_the_number_of_bets(cloud):
     assert searches(fake) == 1 + 1 + 1  # bets, children, decisions: no request per bet
 
 
+def test_children_of_every_bet_are_counted_when_the_keys_take_two_queries(cloud):
+    # 201 bets: the children query goes out in chunks of 100 keys; the 100th, 101st and
+    # 201st bets sit at the chunks' edges.
+    issues = [epic(f"PAY-{n}") for n in range(1, 202)]
+    issues += [child(f"PAY-{1000 + n}", f"PAY-{n}") for n in (1, 100, 101, 200, 201)]
+    fake, config = cloud(issues)
+    bets = {b.key: b for b in pull(config).bets}
+    for key in ("PAY-1", "PAY-100", "PAY-101", "PAY-200", "PAY-201"):
+        progress = bets[key].progress
+        assert progress is not None and progress.total == 1, key
+    assert bets["PAY-2"].progress is None or bets["PAY-2"].progress.total == 0
+
+
 def test_only_the_fields_used_are_asked_for(cloud):
     fake, config = cloud([epic("PAY-1"), child("PAY-10", "PAY-1")])
     pull(config)
