@@ -135,7 +135,7 @@ def test_children_of_every_bet_are_counted_when_the_keys_take_two_queries(cloud)
     # 201st bets sit at the chunks' edges.
     issues = [epic(f"PAY-{n}") for n in range(1, 202)]
     issues += [child(f"PAY-{1000 + n}", f"PAY-{n}") for n in (1, 100, 101, 200, 201)]
-    fake, config = cloud(issues)
+    _fake, config = cloud(issues)
     bets = {b.key: b for b in pull(config).bets}
     for key in ("PAY-1", "PAY-100", "PAY-101", "PAY-200", "PAY-201"):
         progress = bets[key].progress
