@@ -211,3 +211,18 @@ def test_cron_quotes_the_config_path(tmp_path: Path, monkeypatch) -> None:
     line = job(cron(tmp_path, monkeypatch, config_path=odd, team_zone=BERLIN, host_zone=BERLIN))
     # cron would read a bare % as a newline.
     assert line.endswith(f"--config '{tmp_path.resolve()}/my reports/100\\%.toml'")
+
+
+def test_cron_for_a_tokyo_team_on_a_utc_host_keeps_thursday(tmp_path: Path, monkeypatch) -> None:
+    # Tokyo is UTC+9 with no daylight saving: a draft at Fri 08:00 there is Thu 23:00 UTC.
+    early = ScheduleSection(draft="Fri 08:00", send="Fri 16:00")
+    snippet = cron(
+        tmp_path,
+        monkeypatch,
+        schedule=early,
+        team_zone=ZoneInfo("Asia/Tokyo"),
+        host_zone=ZoneInfo("UTC"),
+    )
+    # Thursday night (the draft), Friday (the send at 07:00 UTC) to Sunday 14:59 UTC.
+    assert job(snippet).startswith("0 * * * 0,4,5,6 ")
+    assert "Sun, Thu, Fri, Sat" in snippet
