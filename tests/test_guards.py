@@ -60,3 +60,20 @@ def test_a_sparkline_title_escapes_the_metric_label():
     svg = str(sparkline(metric("p", label)))
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_the_scrubber_masks_secrets_inside_the_model_and_keeps_status_words():
+    import datetime as dt
+
+    from conftest import bet
+
+    from weekly.model import SourceState, SourceStatus, Status
+    from weekly.scrub import scrub
+
+    token = "TOKEN-abcdef123"
+    status = SourceStatus("Jira", SourceState.FAILED, None, reason=f"answered 400: {token}")
+    scrubbed = scrub([status, bet("PAY-1", f"title {token}", note=f"{token}!")], (token,))
+    assert scrubbed[0].reason == "answered 400: ***"
+    assert scrubbed[1].title == "title ***" and scrubbed[1].note == "***!"
+    assert scrubbed[1].status is Status.ON_TRACK and scrubbed[0].state is SourceState.FAILED
+    assert isinstance(scrubbed[1].target_date, dt.date)

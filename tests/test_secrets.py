@@ -356,3 +356,35 @@ def test_the_report_folder_and_the_ledger_are_readable_by_the_owner_only(
     # Holds since `main` sets the umask to 0o077 and the folders, the log and the ledger are
     # created 0o700/0o600: a change that landed while this test was being written.
     assert {name: mode for name, mode in modes.items() if int(mode, 8) & 0o077} == {}, modes
+
+
+def test_a_server_that_echoes_the_token_reaches_no_file_page_or_mail(
+    tmp_path, capsys, secrets_in_env
+):
+    # Some proxies and misconfigured sites echo the request's token in an error body; the
+    # failure reason built from it must lose the token before the draft, the page, the
+    # history or the mail see it.
+    jira_token, github_token = SECRETS["JIRA_TOKEN"], SECRETS["GITHUB_TOKEN"]
+    with workspace(tmp_path, accept_our_login) as ws:
+        ws.jira.token, ws.github.token = jira_token, github_token
+        body = f'{{"errorMessages": ["Bad request: token {jira_token} is not valid here"]}}'
+        ws.jira.fail_next("/serverInfo", 400, body=body, times=50)
+        echoed = f'{{"message": "Server Error for token {github_token}"}}'
+        ws.github.fail_next("/repos/acme/web", 500, body=echoed, times=50)
+        ws.github.fail_next("/milestones", 500, body=echoed, times=50)
+        codes = friday(ws, capsys)
+        assert_the_week_was_written(ws)
+        # The servers did echo the tokens: the scrub had something to do.
+        assert any(jira_token.encode() in r for r in ws.jira.responses)
+        assert any(github_token.encode() in r for r in ws.github.responses)
+        printed = "\n".join(ws.output)
+        assert leaks(printed) == [], printed
+        assert files_with_leaks(ws.root) == {}
+        for envelope in ws.inbox.envelopes:
+            message = email.message_from_bytes(
+                envelope.original_content, policy=email.policy.default
+            )
+            for part in message.walk():
+                assert leaks(part.get_payload(decode=True) or b"") == []
+    assert codes["render"] == 3, codes
+    assert "***" in printed  # the reason is kept, with the token masked

@@ -27,6 +27,7 @@ from weekly.deliver.smtp import password as smtp_password
 from weekly.errors import WeeklyError
 from weekly.render.format import plural
 from weekly.schedule import Slot, due_at
+from weekly.scrub import scrub_text, secret_values
 from weekly.sources import bets_file, metrics_csv
 from weekly.sources.context import PullContext
 from weekly.sources.github import session as github_session
@@ -34,9 +35,6 @@ from weekly.sources.jira.session import describe_error as describe_jira_error
 from weekly.weeks import IsoWeek
 
 FC_LIST_TIMEOUT_SECONDS = 10
-# Shorter values are not scrubbed from the checklist: "x" would mangle every word with an x,
-# and no token or password a server accepts is that short.
-MIN_SCRUBBED_SECRET = 8
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def run_checks(config: Config, env: Mapping[str, str], now: dt.datetime) -> list
     if (delivery := config.delivery) is not None:
         checks.append(("smtp", lambda: _smtp(delivery.smtp, env)))
     checks += [("fonts", _fonts), ("pdf", _pdf), ("schedule", lambda: _schedule(config, now))]
-    secrets = _secrets(config, env)
+    secrets = secret_values(config, env)
     return [_scrubbed(_run(name, check), secrets) for name, check in checks]
 
 
@@ -114,23 +112,9 @@ def _run(name: str, check: Callable[[], Check]) -> Check:
         )
 
 
-def _secrets(config: Config, env: Mapping[str, str]) -> list[str]:
-    names = []
-    if config.sources.jira is not None:
-        names.append(config.sources.jira.token_env)
-    if config.sources.github is not None:
-        names.append(config.sources.github.token_env)
-    if config.delivery is not None and config.delivery.smtp.password_env:
-        names.append(config.delivery.smtp.password_env)
-    return [value for name in names if len(value := env.get(name, "")) >= MIN_SCRUBBED_SECRET]
-
-
-def _scrubbed(check: Check, secrets: list[str]) -> Check:
+def _scrubbed(check: Check, secrets: tuple[str, ...]) -> Check:
     # No message below is built from a secret; this is the net under that rule. One line each.
-    detail = " ".join(check.detail.split())
-    for secret in secrets:
-        detail = detail.replace(secret, "***")
-    return Check(check.name, check.ok, detail)
+    return Check(check.name, check.ok, scrub_text(" ".join(check.detail.split()), secrets))
 
 
 def _metrics(config: Config, now: dt.datetime) -> Check:

@@ -12,6 +12,7 @@ from weekly.config import Config
 from weekly.hill import place
 from weekly.model import Report, SourceResult, SourceState, SourceStatus
 from weekly.progress import PullProgress
+from weekly.scrub import scrub, secret_values
 from weekly.sources import SOURCES, PullContext, Source, SourceFailure
 from weekly.weeks import IsoWeek
 
@@ -32,6 +33,8 @@ def build_report(
     # as the slowest source. Results keep the registry's order; one failing stops no other.
     with ThreadPoolExecutor(max_workers=len(enabled) or 1, thread_name_prefix="pull") as pool:
         results = [r for pulled in pool.map(lambda s: _pull(s, ctx), enabled) for r in pulled]
+    # The boundary: nothing a source or its server handed back keeps a configured secret.
+    results = scrub(results, secret_values(config, env))
     metrics = {m.key: m for r in results for m in r.metrics}
     nsm_key = config.metrics.nsm
     report = Report(

@@ -1,0 +1,63 @@
+"""One scrubber at the boundary: every text a source or server hands back loses every
+configured secret before anything logs, stores, renders or mails it.
+
+Some proxies and misconfigured sites echo the request's token in an error body; a source's
+failure reason, a title or a note could then carry it to the draft, the facts, the history,
+the page and the executives' mail. The pipeline scrubs each source's result as it arrives,
+and `weekly doctor` and the SMTP errors use the same function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from weekly.config import Config
+
+# Shorter values are not scrubbed: "x" would mangle every word with an x, and no token or
+# password a server accepts is that short.
+MIN_SCRUBBED_SECRET = 8
+MASK = "***"
+T = TypeVar("T")
+
+
+def secret_values(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the environment variables the config names for secrets, as set and
+    without their surrounding whitespace, longest first (so no part of one is left)."""
+    names = []
+    if config.sources.jira is not None:
+        names.append(config.sources.jira.token_env)
+    if config.sources.github is not None:
+        names.append(config.sources.github.token_env)
+    if config.delivery is not None and config.delivery.smtp.password_env:
+        names.append(config.delivery.smtp.password_env)
+    values = {v for name in names for v in (env.get(name, ""), env.get(name, "").strip())}
+    kept = [v for v in values if len(v) >= MIN_SCRUBBED_SECRET]
+    return tuple(sorted(kept, key=len, reverse=True))
+
+
+def scrub_text(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def scrub(value: T, secrets: tuple[str, ...]) -> T:
+    """`value` with every string inside it scrubbed: frozen dataclasses, tuples, strings."""
+    if not secrets:
+        return value
+    return _scrubbed(value, secrets)  # type: ignore[no-any-return]
+
+
+def _scrubbed(value: Any, secrets: tuple[str, ...]) -> Any:
+    if type(value) is str:  # not a StrEnum: a status word stays what it is
+        return scrub_text(value, secrets)
+    if isinstance(value, tuple | list):
+        return type(value)(_scrubbed(v, secrets) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _scrubbed(getattr(value, f.name), secrets) for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
