@@ -354,6 +354,18 @@ def test_401_names_the_variable_to_check_and_never_the_token(cloud):
     assert TOKEN not in message and "wrong" not in message
 
 
+def test_a_token_with_a_line_break_around_it_works_and_the_user_is_told(cloud, capsys):
+    from weekly import scrub
+
+    scrub._TOLD.discard("JIRA_TOKEN")
+    _fake, config = cloud([epic("PAY-1")])
+    result = pull(config, env={"JIRA_TOKEN": f"  {TOKEN}\n"})
+    assert result.status.state is SourceState.OK
+    err = capsys.readouterr().err
+    assert "JIRA_TOKEN has spaces or a line break around its value" in err
+    assert TOKEN not in err
+
+
 def test_server_with_a_personal_access_token(cloud):
     _, config = cloud([epic("PAY-1")], deployment="Server")
     assert [b.key for b in pull(config).bets] == ["PAY-1"]

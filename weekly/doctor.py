@@ -27,7 +27,7 @@ from weekly.deliver.smtp import password as smtp_password
 from weekly.errors import WeeklyError
 from weekly.render.format import plural
 from weekly.schedule import Slot, due_at
-from weekly.scrub import scrub_text, secret_values
+from weekly.scrub import scrub_text, secret_from, secret_values
 from weekly.sources import bets_file, metrics_csv
 from weekly.sources.context import PullContext
 from weekly.sources.github import session as github_session
@@ -146,7 +146,7 @@ def _bets_file(config: Config, env: Mapping[str, str], now: dt.datetime) -> Chec
 
 
 def _jira(section: JiraSection, env: Mapping[str, str]) -> Check:
-    token = env.get(section.token_env)
+    token = secret_from(env, section.token_env)
     if not token:
         return Check(
             "jira",

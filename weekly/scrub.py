@@ -37,6 +37,28 @@ def secret_values(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(sorted(kept, key=len, reverse=True))
 
 
+_TOLD: set[str] = set()  # the variables already warned about in this process
+
+
+def secret_from(env: Mapping[str, str], name: str) -> str | None:
+    """The secret in environment variable `name`, without the spaces or line break a shell
+    or a secrets file may have left around it (told once, on stderr); None when unset."""
+    raw = env.get(name)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if value != raw and name not in _TOLD:
+        _TOLD.add(name)
+        import click  # the CLI's own output channel, as every warning
+
+        click.echo(
+            f"weekly: warning: {name} has spaces or a line break around its value; weekly "
+            "ignores them, but remove them where the variable is set",
+            err=True,
+        )
+    return value or None
+
+
 def scrub_text(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
         text = text.replace(secret, MASK)

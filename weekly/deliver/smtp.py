@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from weekly.config import SmtpSection
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.scrub import secret_from
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -82,7 +83,7 @@ def password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
             f"delivery.smtp.user is {smtp.user!r} but delivery.smtp.password_env is not set: "
             "name the environment variable that holds the SMTP password"
         )
-    password = env.get(smtp.password_env)
+    password = secret_from(env, smtp.password_env)
     if not password:
         raise WeeklyError(
             f"{smtp.password_env} is not set: export the SMTP password for {smtp.user} in it "

@@ -24,6 +24,7 @@ from github.GithubObject import GithubObject
 
 from weekly.config import GitHubSection
 from weekly.errors import InputError
+from weekly.scrub import secret_from
 from weekly.sources.budget import WaitBudget
 from weekly.sources.context import SourceFailure
 
@@ -34,7 +35,7 @@ Json = dict[str, Any]
 
 
 def client(section: GitHubSection, env: Mapping[str, str]) -> Github:
-    token = env.get(section.token_env)
+    token = secret_from(env, section.token_env)
     if not token:
         raise InputError(
             f"sources.github: the environment variable {section.token_env} is not set; export "

@@ -20,6 +20,7 @@ from jira import JIRA, JIRAError
 
 from weekly.config import JiraSection
 from weekly.errors import InputError
+from weekly.scrub import secret_from
 from weekly.sources.budget import WaitBudget
 from weekly.sources.context import SourceFailure
 
@@ -129,7 +130,7 @@ class JiraSession:
 
 def connect(section: JiraSection, env: Mapping[str, str], budget: RetryBudget) -> JiraSession:
     """Log in with the token from the environment and learn whether the site is Cloud."""
-    token = env.get(section.token_env)
+    token = secret_from(env, section.token_env)
     if not token:
         raise InputError(
             f"sources.jira: the environment variable {section.token_env} is not set; export it "
