@@ -457,3 +457,41 @@ def test_plain_smtp_is_refused_for_a_server_that_is_not_on_this_machine(tmp_path
     )
     relay = delivery.replace("smtp.example.com", "localhost")
     assert load_config(write_config(tmp_path, VALID + relay))[0].delivery is not None
+
+
+def test_a_byte_order_mark_at_the_start_is_read_as_the_editor_meant(tmp_path):
+    path = write_config(tmp_path, VALID)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    config, warnings = load_config(path)
+    assert config.report.team == "Payments" and warnings == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            '[delivery]\nsender = "weekly at acme"\nrecipients = ["cto@acme.example"]\n'
+            'pm = "pm@acme.example"\n[delivery.smtp]\nhost = "smtp.acme.example"\n',
+            "delivery.sender: is not an e-mail address; write it as name@example.com",
+        ),
+        (
+            '[delivery]\nsender = "weekly@acme.example"\nrecipients = []\n'
+            'pm = "pm@acme.example"\n[delivery.smtp]\nhost = "smtp.acme.example"\n',
+            "delivery.recipients: needs at least one entry",
+        ),
+        (
+            '[sources.jira]\nurl = "acme.atlassian.net"\nprojects = ["PAY"]\n',
+            "sources.jira.url: is not a web address; write it as https://",
+        ),
+        (
+            '[sources.jira]\nurl = "https://acme.atlassian.net"\nprojects = ["PAY"]\n'
+            'token_env = "JIRA TOKEN"\n',
+            "sources.jira.token_env: is not an environment variable's name",
+        ),
+    ],
+)
+def test_messages_say_what_is_wrong_in_words_not_patterns(tmp_path, extra, expected):
+    (tmp_path / "metrics.csv").write_text("date,metric,value\n", encoding="utf-8")
+    message = str(config_error(write_config(tmp_path, VALID + extra)))
+    assert expected in message
+    assert "pattern" not in message and "Tuple should" not in message and "^" not in message

@@ -297,7 +297,8 @@ class Config(_Section):
 def load_config(path: Path) -> tuple[Config, list[str]]:
     """Read and validate the config; return it with the warnings for unknown keys."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: an editor on Windows may start the file with a byte-order mark.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(
             path, ["file not found; copy config.example.toml or pass --config"]
@@ -325,11 +326,29 @@ def load_config(path: Path) -> tuple[Config, list[str]]:
     return config, [f"{path}: warning: {w}" for w in unknown]
 
 
+# Pydantic's phrasing for a few checks, in the user's words (no regular expressions).
+_PLAIN = {
+    "too_short": "needs at least one entry; see config.example.toml",
+    "string_too_short": "must not be empty",
+}
+_PATTERNS = {
+    _EMAIL: "is not an e-mail address; write it as name@example.com",
+    r"^https?://\S+$": "is not a web address; write it as https://acme.atlassian.net",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": (
+        "is not an environment variable's name; use letters, digits and _, such as JIRA_TOKEN"
+    ),
+}
+
+
 def _describe(err: Any) -> str:
     key = ".".join(str(part) for part in err["loc"]) or "(top level)"
     if err["type"] == "missing":
         return f"{key}: required key is missing; see config.example.toml"
-    message = str(err["msg"]).removeprefix("Value error, ")
+    message = _PLAIN.get(err["type"], str(err["msg"])).removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
+        message = _PATTERNS.get(
+            str(err.get("ctx", {}).get("pattern")), "is not in the expected form"
+        )
     if err["type"] == "extra_forbidden":
         return f"{key}: unknown key"
     shown = err.get("input")
