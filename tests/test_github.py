@@ -300,6 +300,7 @@ def test_one_repository_failing_does_not_sink_the_other(site):
     assert len(results[f"GitHub ({WEB})"].bets) == 3
     failed = results[f"GitHub ({API})"].status
     assert failed.state is SourceState.FAILED and "500" in (failed.reason or "")
+    assert "not in your config; the next hourly run tries again" in (failed.reason or "")
 
 
 def test_a_missing_repository_is_named(site, tmp_path):

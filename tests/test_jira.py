@@ -382,7 +382,9 @@ def test_an_unset_token_variable_is_a_config_error(cloud):
 def test_500_marks_the_source_failed(cloud):
     fake, config = cloud([epic("PAY-1")])
     fake.fail_next("/search/jql", 500, body='{"errorMessages":["Internal server error"]}')
-    assert failure(config).startswith("Jira answered 500 (server error)")
+    reason = failure(config)
+    assert reason.startswith("Jira answered 500 (server error)")
+    assert "the next hourly run tries again" in reason
 
 
 def test_a_site_that_is_down_fails_the_source_and_the_page_shows_a_banner(cloud, tmp_path):

@@ -129,7 +129,10 @@ def describe_error(status: int, message: str, repo: str, section: GitHubSection)
             "cannot see it"
         )
     if status >= 500:
-        return f"GitHub answered {status} (server error) for {repo}"
+        return (
+            f"GitHub answered {status} (server error) for {repo}: a fault on GitHub's side, "
+            "not in your config; the next hourly run tries again (or run weekly draft later)"
+        )
     return f"GitHub answered {status} for {repo}{': ' + message if message else ''}"
 
 

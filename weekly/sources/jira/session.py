@@ -172,7 +172,11 @@ def describe_error(exc: JIRAError, section: JiraSection) -> str:
             f"Jira rejected a query: {said or 'bad request'}; check sources.jira's JQL and fields"
         )
     if status is not None and status >= 500:
-        return f"Jira answered {status} (server error){': ' + said if said else ''}"
+        return (
+            f"Jira answered {status} (server error){': ' + said if said else ''}; a fault on "
+            "the Jira site, not in your config: the next hourly run tries again (or run weekly "
+            "draft later), and the site's admins can tell more"
+        )
     return f"Jira answered {status}{': ' + said if said else ''}"
 
 
