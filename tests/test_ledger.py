@@ -356,3 +356,15 @@ def test_each_attempt_gets_the_next_number_and_a_mismatch_is_a_bug(db: Path) -> 
         )
         == 2
     )
+
+
+def test_a_write_transaction_takes_the_lock_before_it_reads(db: Path) -> None:
+    # Read-then-write must not race: while one send's transaction is open (it has read the
+    # ledger and is about to write), another cannot read the same state and begin too.
+    # The second waits for the lock, then says the ledger stayed locked.
+    first, second = Ledger(db, timeout=0.2), Ledger(db, timeout=0.2)
+    with first._transaction(write=True) as con:  # as begin() holds it, between read and write
+        assert con.execute("SELECT COUNT(*) FROM sends").fetchone() == (0,)
+        with pytest.raises(LedgerError, match="stayed locked by another process"):
+            begin(second)
+    assert begin(second) == 1
