@@ -646,3 +646,19 @@ def test_a_hold_noted_after_the_send_does_not_reopen_the_week(tmp_path, inbox):
     assert workflow.run(config, at(17), {}).lines == []
     assert archive(config) == sent
     assert len(box.envelopes) == 2
+
+
+def test_a_merely_stale_csv_does_not_hold_the_report_under_failed_source_hold(tmp_path, inbox):
+    # `failed_source = "hold"` holds a report that hides a failed source; a CSV that only has
+    # no value yet this week answered fine: the report goes out, with the stale banner.
+    box, port = inbox
+    config = workspace(tmp_path, port, 'failed_source = "hold"\n')
+    (tmp_path / "metrics.csv").write_text(
+        "date,metric,value\n2026-11-10,payers,100\n2026-11-17,payers,110\n", encoding="utf-8"
+    )
+    workflow.draft(config, at(14), {}, WEEK)
+    workflow.send(config, at(16), {}, WEEK)
+    (message,) = box.messages()
+    assert message["To"] == "cto@example.com, vp@example.com"
+    html = message.get_body(("html",)).get_content()
+    assert "stale" in html
