@@ -623,6 +623,24 @@ def test_bad_login_names_the_user_and_variable_never_the_password():
     assert not caught.value.transient
 
 
+def echo_the_password(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """A misconfigured relay that quotes the password it was given in its 535 reply."""
+    given = auth_data.password.decode() if hasattr(auth_data, "password") else str(auth_data)
+    return AuthResult(success=False, handled=False, message=f"535 5.7.8 bad password {given}")
+
+
+def test_a_server_that_echoes_the_password_in_its_refusal_never_shows_it():
+    with (
+        smtp_server(Inbox(), authenticator=echo_the_password, auth_require_tls=False) as smtp,
+        pytest.raises(DeliveryError) as caught,
+    ):
+        smtp = smtp.model_copy(update={"user": "weekly", "password_env": "SMTP_PASSWORD"})
+        send(report_message(report()), smtp, {"SMTP_PASSWORD": PASSWORD})
+    message = caught.value.message
+    assert "refused the login for user weekly" in message
+    assert PASSWORD not in message
+
+
 def test_missing_password_variable_is_a_user_error():
     smtp = SmtpSection(
         host="127.0.0.1", port=free_port(), user="weekly", password_env="SMTP_PASSWORD"
