@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from weekly.config import SmtpSection
 from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
-from weekly.scrub import secret_from
+from weekly.scrub import scrub_text, secret_from
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -62,8 +62,8 @@ def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> st
     except (smtplib.SMTPException, OSError) as exc:
         transient, what = _describe(exc, smtp)
         line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
-        if secret:
-            line = line.replace(secret, "***")
+        if secret:  # a relay may quote the password it was given in its refusal
+            line = scrub_text(line, (secret,))
         broke_in_data = bool(client and client[0].in_data)
         if broke_in_data and not isinstance(exc, smtplib.SMTPResponseException):
             raise DeliveryError(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.reader import ReaderError
 
 from weekly.draft.document import yaml
 from weekly.errors import InputError
@@ -87,6 +91,22 @@ _BET = (
 _DECISION = ("key", "pulled", "title", "approver", "driver", "deadline", "options", "hide", "gone")
 
 
+class _DraftConstructor(RoundTripConstructor):
+    """Round-trip loading, except that a date which cannot exist (2026-13-45, 2026-02-30)
+    stays the text the PM wrote, so read_edits names its line and field like any bad date."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:  # month, day or hour out of range
+            return str(node.value)
+
+
+_DraftConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _DraftConstructor.construct_yaml_timestamp
+)
+
+
 def load_document(path: Path) -> CommentedMap:
     """Parse the draft; broken YAML or a file that is not text is a DraftError with its line."""
     try:
@@ -97,8 +117,12 @@ def load_document(path: Path) -> CommentedMap:
         raise DraftError(f"{path}: cannot read the draft: {exc.strerror}") from None
     if "\x00" in text:
         raise DraftError(f"{path}: not a text file; restore it from draft.yaml.bak") from None
+    parser = yaml()
+    parser.Constructor = _DraftConstructor
     try:
-        document = yaml().load(text)
+        document = parser.load(text)
+    except ReaderError as exc:
+        raise DraftError(_unprintable(path, text, exc)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -113,14 +137,26 @@ def load_document(path: Path) -> CommentedMap:
             f"{path}: nested too deeply to read; restore it from draft.yaml.bak"
         ) from None
     except (ValueError, KeyError, TypeError) as exc:
-        # Raised while building a value YAML recognised: 2026-02-30, `!!int abc`.
-        raise DraftError(
-            f"{path}: a value cannot be read ({exc}); write dates as real dates like 2026-12-18 "
-            "and leave out `!!` tags"
-        ) from None
+        # Raised while building a value an explicit tag asks for: `!!int abc`.
+        raise DraftError(f"{path}: a value cannot be read ({exc}); leave out `!!` tags") from None
     if not isinstance(document, CommentedMap):
         raise DraftError(f"{path}:1: expected the draft's fields (week:, approved:, bets:, …)")
     return document
+
+
+def _unprintable(path: Path, text: str, exc: ReaderError) -> str:
+    """Where the character YAML refuses sits, by line and column: the reader gives only
+    its position in the text, and the PM cannot see it."""
+    at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+    if at < 0:
+        return f"{path}: not valid YAML ({exc.reason}); restore it from draft.yaml.bak"
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    kind = "control character" if unicodedata.category(text[at]) == "Cc" else "non-character"
+    return (
+        f"{path}:{line}: a {kind} (U+{exc.character:04X}) in the text at column {column}; "
+        "delete it, it is invisible in most editors"
+    )
 
 
 def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
