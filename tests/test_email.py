@@ -641,6 +641,17 @@ def test_a_server_that_echoes_the_password_in_its_refusal_never_shows_it():
     assert PASSWORD not in message
 
 
+def test_a_reply_to_data_that_quotes_the_password_is_scrubbed():
+    # The reply is kept in the ledger and printed: a relay quoting the login must not leak it.
+    quoting = Inbox(data_reply=f"250 2.0.0 queued for weekly:{PASSWORD}")
+    with smtp_server(
+        quoting, authenticator=only_user_with_password, auth_require_tls=False
+    ) as smtp:
+        smtp = smtp.model_copy(update={"user": "weekly", "password_env": "SMTP_PASSWORD"})
+        reply = send(report_message(report()), smtp, {"SMTP_PASSWORD": PASSWORD})
+    assert reply.startswith("250 2.0.0 queued for weekly:") and PASSWORD not in reply
+
+
 def test_missing_password_variable_is_a_user_error():
     smtp = SmtpSection(
         host="127.0.0.1", port=free_port(), user="weekly", password_env="SMTP_PASSWORD"

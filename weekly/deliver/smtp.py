@@ -58,7 +58,9 @@ def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> st
     where = f"SMTP server {smtp.host}:{smtp.port}"
     client: list[_KeepsDataReply] = []
     try:
-        return _send(message, smtp, secret, client)
+        # The reply goes to the ledger and the terminal: a relay that quotes the password
+        # in it must not put it there.
+        return scrub_text(_send(message, smtp, secret, client), (secret,) if secret else ())
     except (smtplib.SMTPException, OSError) as exc:
         transient, what = _describe(exc, smtp)
         line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
