@@ -106,8 +106,10 @@ class RecordingGitHub(FakeGitHub):
 
 
 def refuse_every_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    # handled=False: aiosmtpd answers 535 itself.
-    return AuthResult(success=False, handled=False)
+    # A misconfigured relay that quotes the password it was given in its 535 refusal: the
+    # refusal's line must still reach no output, file or mail with the password in it.
+    given = auth_data.password.decode() if isinstance(auth_data, LoginPassword) else ""
+    return AuthResult(success=False, handled=False, message=f"535 5.7.8 refused {given}")
 
 
 def accept_our_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
