@@ -173,8 +173,9 @@ def test_page_reflows_on_a_phone_without_sideways_scroll_or_text_over_text(writt
     assert not problems, "\n".join(problems)
 
 
-def test_mail_fits_a_600_px_window_without_sideways_scroll(written, open_at):
-    page = open_at(written.mail, 600).page
+@pytest.mark.parametrize("width", [600, 375, 320])
+def test_mail_fits_the_window_without_sideways_scroll(written, open_at, width):
+    page = open_at(written.mail, width).page
     assert sideways(page) is None, sideways(page)
 
 
