@@ -39,9 +39,17 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "state" / "ledger.sqlite"
 
 
-def begin(ledger: Ledger, *, force: bool = False, now: dt.datetime = STARTED) -> int:
+def begin(
+    ledger: Ledger, *, force: bool = False, now: dt.datetime = STARTED, expected: int | None = None
+) -> int:
     return ledger.begin(
-        TEAM, WEEK, message_id="<w48@example.com>", recipients=RECIPIENTS, now=now, force=force
+        TEAM,
+        WEEK,
+        message_id="<w48@example.com>",
+        recipients=RECIPIENTS,
+        now=now,
+        force=force,
+        expected=expected,
     )
 
 
@@ -335,27 +343,8 @@ def test_each_attempt_gets_the_next_number_and_a_mismatch_is_a_bug(db: Path) -> 
     assert ledger.last_attempt(TEAM, WEEK).state == "sending"
     assert ledger.next_attempt(TEAM, WEEK) == 2
     with pytest.raises(RuntimeError, match="attempt 2, not 1"):
-        ledger.begin(
-            TEAM,
-            WEEK,
-            message_id="<x@example.com>",
-            recipients=RECIPIENTS,
-            now=SENT,
-            force=True,
-            expected=1,
-        )
-    assert (
-        ledger.begin(
-            TEAM,
-            WEEK,
-            message_id="<x@example.com>",
-            recipients=RECIPIENTS,
-            now=SENT,
-            force=True,
-            expected=2,
-        )
-        == 2
-    )
+        begin(ledger, force=True, now=SENT, expected=1)
+    assert begin(ledger, force=True, now=SENT, expected=2) == 2
 
 
 def test_a_write_transaction_takes_the_lock_before_it_reads(db: Path) -> None:

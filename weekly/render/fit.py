@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from weekly.model import Bet, Decision, DecisionStatus, Report, Status
-from weekly.render.format import plural
+from weekly.render.format import plural, since
 from weekly.render.priority import (
     Tier,
     bet_signal,
@@ -42,7 +42,6 @@ class Form(StrEnum):
 # A full bet's detail lines, in the order the page grants them. The main row, the slip and
 # the PM's note come with the full row itself; blockers are granted one line at a time.
 BET_DETAILS = ("since", "blockers", "committed", "next_week", "delivered")
-DECISION_DETAILS = ("options", "roles")
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,6 @@ class BetView:
     details: frozenset[str]  # which of BET_DETAILS it shows
     blockers: tuple[int, ...]  # the indexes of the blockers listed
     signal: str | None
-
-    @property
-    def listed_blockers(self) -> tuple[object, ...]:
-        return tuple(self.bet.blockers[i] for i in self.blockers)
 
     @property
     def more_blockers(self) -> int:
@@ -124,12 +119,16 @@ class PageView:
     key_decisions: tuple[DecisionView, ...]
     decided: tuple[Decision, ...]  # decided this week: one line
     probe: tuple[BetView | DecisionView, ...] = field(default=())  # measuring only
-    compacted: bool = False  # anything less than everything in full
     probe_note: str = ""  # measuring only: the fit note of a page of compact rows
 
     @property
     def open_decisions(self) -> int:
         return len(self.decisions) + len(self.compact_decisions) + len(self.key_decisions)
+
+    @property
+    def compacted(self) -> bool:
+        """Anything less than everything in full: each way the page compacts is in left_out."""
+        return bool(self.left_out)
 
     @property
     def open_bets(self) -> tuple[BetView, ...]:
@@ -206,16 +205,10 @@ class PageView:
 
 def _has(bet: Bet, detail: str) -> bool:
     """Whether a bet has anything to show for a detail line."""
-    if detail == "since":
+    if detail == "since":  # as the template decides whether to show the line
         change = bet.change
         return change is not None and bool(
-            change.previous_status != bet.status
-            or change.target_moves
-            or change.new_blockers
-            or change.resolved_blockers
-            or change.stalled
-            or change.hill_unmoved
-            or (change.previous_confidence and change.previous_confidence != bet.confidence)
+            since(bet, True) or change.stalled or change.hill_unmoved
         )
     if detail == "blockers":
         return bool(bet.blockers)
@@ -243,14 +236,15 @@ def fit_ids(report: Report) -> dict[str, Bet | Decision]:
 
 def full_plan(report: Report) -> Plan:
     """Everything in full: every item, every detail line."""
-    forms = dict.fromkeys(fit_ids(report), Form.FULL)
-    return Plan(forms, frozenset(all_details(report)), True)
+    ids = fit_ids(report)
+    return Plan(dict.fromkeys(ids, Form.FULL), frozenset(all_details(ids)), True)
 
 
-def all_details(report: Report) -> list[str]:
-    """Every detail line the report has, as `Plan.details` names them, in priority order."""
+def all_details(ids: Mapping[str, Bet | Decision]) -> list[str]:
+    """Every detail line of the items (by fit id, see fit_ids), as `Plan.details` names them,
+    in priority order."""
     names = []
-    for fid, item in fit_ids(report).items():
+    for fid, item in ids.items():
         if isinstance(item, Bet):
             for detail in BET_DETAILS:
                 if detail == "blockers":
@@ -294,8 +288,6 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
                 DecisionView(item, fid, form, details, decision_signal(item, today))
             )
     done = tuple(b for b in ranked_bets(report.bets) if bet_tier(b) is Tier.DONE)
-    full = full_plan(report)
-    compacted = plan.forms != full.forms or plan.details != full.details or not plan.done_titles
     probe_views: tuple[BetView | DecisionView, ...] = ()
     probe_note = ""
     if probe:
@@ -320,7 +312,6 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
         key_decisions=_of(decision_views, Form.KEY),
         decided=tuple(d for d in report.decisions if d.status is DecisionStatus.DECIDED),
         probe=probe_views,
-        compacted=compacted,
         probe_note=probe_note,
     )
 

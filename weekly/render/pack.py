@@ -140,13 +140,18 @@ class _Packing:
         """Grant one round of detail lines (all that are left, for None) to the full items,
         in priority order; a line that does not fit is skipped, a shorter one may."""
         for item in self.pieces.items:
-            if self.plan.forms[item] is not Form.FULL:
-                continue
-            listed = self.pieces.details[item]
-            wanted = listed if names_and_blockers is None else _round(listed, *names_and_blockers)
-            for detail in wanted:
-                if detail not in self.plan.details:
-                    self._try(Plan(self.plan.forms, self.plan.details | {detail}))
+            if self.plan.forms[item] is Form.FULL:
+                self.item_details(item, names_and_blockers)
+
+    def item_details(
+        self, item: str, names_and_blockers: tuple[tuple[str, ...], int] | None
+    ) -> None:
+        """Grant one item's detail lines of a round, each that still fits."""
+        listed = self.pieces.details[item]
+        wanted = listed if names_and_blockers is None else _round(listed, *names_and_blockers)
+        for detail in wanted:
+            if detail not in self.plan.details:
+                self._try(Plan(self.plan.forms, self.plan.details | {detail}))
 
     def with_done_titles(self) -> Plan:
         self._try(Plan(self.plan.forms, self.plan.details, True))
@@ -168,8 +173,7 @@ def _crowded(start: Plan, pieces: Pieces, budget: float) -> Plan | None:
     for item in urgent:
         page = _Packing(pieces, float("inf"), leading[-1])
         page.full_rows([item])
-        for detail in _round(pieces.details[item], *ROUNDS[0]):
-            page._try(Plan(page.plan.forms, page.plan.details | {detail}))
+        page.item_details(item, ROUNDS[0])
         if height(page.plan, pieces) - height(start, pieces) > CROWDED_FULL_SHARE * budget:
             break
         leading.append(page.plan)

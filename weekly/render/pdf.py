@@ -9,6 +9,7 @@ Counting pages needs only `render()`; the PDF is written once, after the fit is 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,8 +108,7 @@ def fit_one_page(
             target -= max(actual - predicted, 0) + _LINE_SLACK
     if best is None:
         raise RenderError(_cannot_fit(document, report))
-    page = best[1]
-    return FittedPage(page.view, page.html, page.document, tries, page.used)
+    return dataclasses.replace(best[1], tries=tries)
 
 
 # A fit that fits settles by this many layouts; more are only taken to recover from an
@@ -124,8 +124,9 @@ _LINE_SLACK = 14.0
 
 def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
     ids = fit_ids(report)
+    place = {fid: n for n, fid in enumerate(ids)}
     details: dict[str, list[str]] = {fid: [] for fid in ids}
-    for name in all_details(report):
+    for name in all_details(ids):
         details[name.split(".", 1)[0]].append(name)
     done = any(b.status is Status.DONE for b in report.bets)
     calm = frozenset(
@@ -136,10 +137,10 @@ def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
     def keep(fid: str) -> tuple[float, int]:
         # Kept as a row the longest: bets off track, at risk or without status, then
         # decisions with a gap (no approver, overdue), then the other moved bets.
-        item, place = ids[fid], list(ids).index(fid)
+        item = ids[fid]
         if isinstance(item, Decision):
-            return (2.5 if decision_signal(item, today) else Tier.DECISION, place)
-        return (bet_tier(item), place)
+            return (2.5 if decision_signal(item, today) else Tier.DECISION, place[fid])
+        return (bet_tier(item), place[fid])
 
     key_order = tuple(sorted(ids, key=keep, reverse=True))
     return Pieces(
