@@ -59,14 +59,9 @@ def overdue(decision: Decision, today: dt.date) -> bool:
 
 
 def ranked_bets(bets: Iterable[Bet]) -> tuple[Bet, ...]:
-    """Every bet, riskiest first, done last; within a tier the nearest target first."""
-    listed = list(bets)
-    return tuple(
-        sorted(
-            listed,
-            key=lambda b: (bet_tier(b), b.target_date or _FAR, listed.index(b)),
-        )
-    )
+    """Every bet, riskiest first, done last; within a tier the nearest target first, then
+    the source's order (the sort is stable)."""
+    return tuple(sorted(bets, key=lambda b: (bet_tier(b), b.target_date or _FAR)))
 
 
 def ranked_decisions(decisions: Iterable[Decision], today: dt.date) -> tuple[Decision, ...]:
@@ -79,7 +74,6 @@ def ranked_decisions(decisions: Iterable[Decision], today: dt.date) -> tuple[Dec
                 not (overdue(d, today) or not d.approver),
                 not d.missing,
                 d.deadline or _FAR,
-                listed.index(d),
             ),
         )
     )
