@@ -13,15 +13,26 @@ _LINE, _TARGET = "#59636e", "#8c959f"
 DOT_COLOURS = {"good": "#0b5cad", "bad": "#a33a00", "flat": "#59636e"}
 
 
+def trend_scale(metric: Metric) -> tuple[float, float] | None:
+    """The low and high a trend line spans: its values, and the target when it is near
+    them; None with fewer than two weeks of data (no line is drawn then)."""
+    known = [p.value for p in metric.series if p.value is not None]
+    if len(known) < 2:
+        return None
+    low, high = min(known), max(known)
+    if metric.target is not None and low <= metric.target * 1.5 and metric.target >= low * 0.5:
+        low, high = min(low, metric.target), max(high, metric.target)
+    return low, high
+
+
 def sparkline(metric: Metric, width: int = 120, height: int = 28) -> Markup:
     """The metric's weekly series as a line; weeks without data leave a gap."""
     values = [p.value for p in metric.series]
     known = [v for v in values if v is not None]
-    if len(known) < 2:
+    scale = trend_scale(metric)
+    if scale is None:
         return Markup("")
-    low, high = min(known), max(known)
-    if metric.target is not None and low <= metric.target * 1.5 and metric.target >= low * 0.5:
-        low, high = min(low, metric.target), max(high, metric.target)
+    low, high = scale
     span = (high - low) or 1.0
     pad = 3.0
     step = (width - 2 * pad) / max(len(values) - 1, 1)

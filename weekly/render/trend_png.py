@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from weekly.model import Metric
 from weekly.render.format import change_class, number, plural
-from weekly.render.sparkline import DOT_COLOURS
+from weekly.render.sparkline import DOT_COLOURS, trend_scale
 
 # PNG pixels per CSS pixel: sharp on high-density screens, displayed at width × height.
 DENSITY = 2
@@ -61,14 +61,11 @@ def trend_png(metric: Metric, width: int, height: int) -> bytes | None:
     """The weekly series as a PNG of `width` × `height` CSS px (at DENSITY); None with fewer
     than two weeks of data, as the SVG sparkline draws nothing then."""
     values = [p.value for p in metric.series]
-    known = [v for v in values if v is not None]
-    if len(known) < 2:
+    scale = trend_scale(metric)  # the target joins it when near the data, as on the page
+    if scale is None:
         return None
-    low, high = min(known), max(known)
+    low, high = scale
     target = metric.target
-    # The target joins the scale when it is near the data, as on the page.
-    if target is not None and low <= target * 1.5 and target >= low * 0.5:
-        low, high = min(low, target), max(high, target)
     span = (high - low) or 1.0
     px = DENSITY * _SUPERSAMPLE
     step = (width - 2 * _PAD) / max(len(values) - 1, 1)
