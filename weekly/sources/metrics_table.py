@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from weekly.errors import InputError
-from weekly.render.format import plural
+from weekly.render.format import day, plural
 from weekly.weeks import IsoWeek
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -162,7 +162,7 @@ def _without_future_rows(
 def describe_moment(now: dt.datetime, zone: ZoneInfo) -> str:
     """The report's moment as the team reads it: Fri 27 Nov 2026 16:00."""
     local = now.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+    return f"{day(local.date())} {local.year} {local:%H:%M}"
 
 
 def _long_form(frame: pd.DataFrame, path: Path, date: str) -> pd.DataFrame:
