@@ -749,3 +749,13 @@ def test_message_id_is_ascii_and_stable_for_any_script():
     assert first != message_id("风控团队", WEEK, SENDER)
     with pytest.raises(ValueError):
         message_id("Payments", WEEK, SENDER, attempt=0)
+
+
+def test_a_change_in_the_mail_breaks_only_between_its_words():
+    # On a phone the change wraps; `(+€5,458)` must stay whole, each word unbreakable.
+    revenue = metric("revenue", "Revenue", [51_000.0, 56_458.0], unit="€")
+    html = render_email_html(view_of(report(metrics=[revenue])))
+    for word in ("▲", "+10.7%", "(+€5,458)", "better"):
+        assert re.search(
+            r'<span style="white-space: ?nowrap;?">' + re.escape(word) + "</span>", html
+        ), word
