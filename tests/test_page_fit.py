@@ -164,6 +164,21 @@ def test_the_fit_takes_at_most_three_layouts(demo_report, case, tmp_path):
     assert fitted.tries <= 3
 
 
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_demo_settles_in_two_layouts_from_heights_that_predict_its_page(
+    demo_report, paper, tmp_path
+):
+    """The probe measures what the page will hold to within a few pixels: a row group at the
+    foot of the probe's first page counted whole, the fit note as long as the plan's own.
+    One layout measures, the next is the page."""
+    from weekly.render.pdf import fit_one_page
+
+    fitted = fit_one_page(demo_report, paper, render_html, tmp_path)
+    budget_px = fitted.document.pages[0]._page_box.height
+    assert fitted.view.compacted and fitted.tries == 2
+    assert abs(fitted.predicted - fitted.used) * budget_px <= 6
+
+
 def test_a_page_that_fits_in_full_is_laid_out_once_and_says_nothing(pages, tmp_path):
     from weekly.render.pdf import fit_one_page
 

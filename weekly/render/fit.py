@@ -291,8 +291,11 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
     probe_views: tuple[BetView | DecisionView, ...] = ()
     probe_note = ""
     if probe:
+        # A long note, for the note's height a line and its characters a line.
         rows = Plan(dict.fromkeys(ids, Form.COMPACT), frozenset(), False)
-        probe_note = "; ".join(page_view(report, rows, paper).left_out)
+        bare = Plan(dict.fromkeys(ids, Form.FULL), frozenset(), False)
+        kinds = (*page_view(report, rows, paper).left_out, *page_view(report, bare, paper).left_out)
+        probe_note = "; ".join(dict.fromkeys(kinds))
         probe_views = (
             *(dataclasses.replace(v, form=Form.COMPACT) for v in bet_views),
             *(dataclasses.replace(v, form=Form.COMPACT) for v in decision_views),

@@ -67,6 +67,7 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_compiled_templates(),
     )
     env.filters.update(
         number=fmt.number,
@@ -96,6 +97,17 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         css=lambda name="report.css": _css(folders, name),
     )
     return env
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates (a private folder under the system's temporary
+    one, checked to be the user's own): compiling the page's and the mail's templates takes
+    about 0.3 s, loading them compiled about 5 ms. A template whose text changed is compiled
+    again; without a usable folder, every run compiles."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def safe_url(url: str | None) -> str | None:

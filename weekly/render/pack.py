@@ -83,6 +83,30 @@ def height(plan: Plan, pieces: Pieces) -> float:
     return total
 
 
+def smallest_grant(plan: Plan, pieces: Pieces) -> float:
+    """The height the least thing `plan` leaves out would add: the full row of the first
+    item without one (rows are granted in order), a detail line of an item in full, a
+    compact row for an item by key, or the done bets' titles."""
+    base = height(plan, pieces)
+    grants: list[Plan] = []
+    first = next((i for i in pieces.items if plan.forms[i] is not Form.FULL), None)
+    if first is not None:
+        grants.append(Plan({**plan.forms, first: Form.FULL}, plan.details, plan.done_titles))
+    for item in pieces.items:
+        if plan.forms[item] is Form.FULL:
+            grants.extend(
+                Plan(plan.forms, plan.details | {d}, plan.done_titles)
+                for d in pieces.details[item]
+                if d not in plan.details
+            )
+        elif plan.forms[item] is Form.KEY:
+            grants.append(Plan({**plan.forms, item: Form.COMPACT}, plan.details, plan.done_titles))
+    if pieces.done and not plan.done_titles:
+        grants.append(Plan(plan.forms, plan.details, True))
+    # A grant that adds nothing is the key line's estimate rounding, not room.
+    return min((h for g in grants if (h := height(g, pieces) - base) > 0), default=float("inf"))
+
+
 def pack(pieces: Pieces, budget: float) -> Plan | None:
     """The plan that grants the most, in priority order, within `budget`; None when even every
     item as a bare key does not fit."""

@@ -10,6 +10,7 @@ Counting pages needs only `render()`; the PDF is written once, after the fit is 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from weekly.errors import RenderError
 from weekly.model import Bet, Decision, Report, Status
 from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
-from weekly.render.pack import Pieces, height, pack
+from weekly.render.pack import Pieces, height, pack, smallest_grant
 from weekly.render.priority import Tier, bet_tier, decision_signal
 
 # Layouts a fit may take before it settles for the last plan that fitted; each corrects the
@@ -34,6 +35,7 @@ class FittedPage:
     document: Any  # weasyprint.Document, laid out and known to be one page
     tries: int  # layouts it took
     used: float  # the share of the page's printable height the content reaches
+    predicted: float  # the share the measured heights gave for it, before its layout
 
 
 def fit_one_page(
@@ -41,25 +43,30 @@ def fit_one_page(
 ) -> FittedPage:
     """Lay the report out on one page, granting detail by priority; fail, naming the
     sections, when even every item by key does not fit."""
-    from weasyprint import HTML  # heavy import: only when a PDF is wanted
+    from weasyprint import CSS, HTML  # heavy import: only when a PDF is wanted
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher = local_fetcher([base_url])
+    fonts = FontConfiguration()  # the fonts found once, for every layout of this fit
     tries = 0
 
-    def lay_out(view: PageView) -> tuple[str, Any]:
+    def lay_out(view: PageView, *stylesheets: Any) -> tuple[str, Any]:
         nonlocal tries
         tries += 1
         html = to_html(view)
-        return html, HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render()
+        document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+        return html, document.render(font_config=fonts, stylesheets=list(stylesheets))
 
     everything = full_plan(report)
-    _, first = lay_out(page_view(report, everything, paper, probe=True))
+    probe = page_view(report, everything, paper, probe=True)
+    _, first = lay_out(probe, CSS(string=_probe_css(paper), font_config=fonts))
     heights, probe_page = measure(first)
     budget = first.pages[0]._page_box.height
     if probe_page == 1 or (probe_page < 0 and len(first.pages) == 1):
         view = page_view(report, everything, paper)
         page = first.copy(first.pages[:1])
-        return FittedPage(view, to_html(view), page, tries, used_share(page))
+        used = used_share(page)
+        return FittedPage(view, to_html(view), page, tries, used, used)
     pieces = _pieces(report, heights)
     unmeasured = [i for i in pieces.items if i not in heights]
     if unmeasured:
@@ -69,15 +76,15 @@ def fit_one_page(
             f"{', '.join(unmeasured[:3])}…); keep the data-fit attributes of the default "
             "template's bets and decisions blocks in your own"
         )
+    note = _NoteLines.of(first, heights)
+    pieces = dataclasses.replace(pieces, heights={**heights, "fitnote": note.height("")})
     best: tuple[float, FittedPage] | None = None  # (predicted height, page): most granted
-    # The estimate runs a little short (collapsed borders, rows pushed whole to the next page):
-    # start below the page, then calibrate by what the layout used.
     target = budget - _FIRST_SLACK
     overflowed = float("inf")  # the lowest target whose plan needed a second page
     tried: set[object] = set()
     keys_only = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
     while tries < MAX_LAYOUTS:
-        plan = pack(pieces, target) or keys_only
+        plan, pieces = _packed(report, paper, pieces, note, target, keys_only)
         signature = (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
         if signature in tried:
             if best is not None or plan == keys_only:
@@ -90,10 +97,14 @@ def fit_one_page(
         html, document = lay_out(view)
         predicted = height(plan, pieces)
         if len(document.pages) == 1:
-            page = FittedPage(view, html, document, tries, used_share(document))
+            used = used_share(document)
+            page = FittedPage(view, html, document, tries, used, predicted / budget)
             if best is None or predicted > best[0]:
                 best = (predicted, page)
-            if plan == everything or tries >= _LAYOUTS_WANTED:
+            room = budget - page.used * budget
+            if plan == everything or room < smallest_grant(plan, pieces) - _SURE:
+                break  # nothing left out would fit in the room the page leaves
+            if tries >= _LAYOUTS_WANTED:
                 break
             # Calibrate by what the layout really used: room left means more may fit.
             error = page.used * budget - predicted
@@ -111,15 +122,80 @@ def fit_one_page(
     return dataclasses.replace(best[1], tries=tries)
 
 
+# For the first layout only, which measures. The pages after the first are tall, so nothing
+# past the page is split by a page break; a row group may break between its rows but a row
+# never inside itself, so the group at the foot of the first page is measured row by row.
+def _probe_css(paper: str) -> str:
+    return (
+        f"@page :nth(n+2) {{ size: {_WIDTH[paper]} 5000mm !important; }}"
+        "tbody { break-inside: auto !important; } tr { break-inside: avoid !important; }"
+    )
+
+
+_WIDTH = {"A4": "210mm", "Letter": "8.5in"}
 # A fit that fits settles by this many layouts; more are only taken to recover from an
 # estimate that ran onto a second page.
 _LAYOUTS_WANTED = 3
-# A row group's bottom border, in CSS pixels (1px, report.css).
+# A row group's bottom border, in CSS pixels (1px, report.css); collapsed, half of it lies
+# inside the group's last row.
 _BORDER = 1.0
-# Room left under the first estimate, in CSS pixels (two lines of body text).
-_FIRST_SLACK = 28.0
+# Room left under the first estimate, in CSS pixels: the measured heights are close, but a
+# line may wrap differently once the rows around it change.
+_FIRST_SLACK = 4.0
 # What a wrong estimate costs at least: a line of body text, in CSS pixels.
 _LINE_SLACK = 14.0
+# How much less room than the smallest thing left out the page must leave, in CSS pixels,
+# to settle without another layout.
+_SURE = 1.0
+
+
+@dataclass(frozen=True)
+class _NoteLines:
+    """The fit note's height by its length: a line's height and characters, read off the
+    probe's note."""
+
+    line: float
+    padding: float
+    characters: float
+
+    @classmethod
+    def of(cls, document: Any, heights: dict[str, float]) -> _NoteLines:
+        for page in document.pages:
+            for box in page._page_box.descendants():
+                element = getattr(box, "element", None)
+                if element is None or element.get("data-fit") != "fitnote":
+                    continue
+                lines = [c for c in box.children if type(c).__name__ == "LineBox"] or [box]
+                line = sum(c.margin_height() for c in lines) / len(lines)
+                padding = box.margin_height() - line * len(lines)
+                # The first of two lines or more is full; words wrap whole, so a line of
+                # another note may hold a word less.
+                full = _text(lines[0]) if len(lines) > 1 else "".join(element.itertext())
+                return cls(line, padding, max(len(full) - 8, 1))
+        return cls(heights.get("fitnote", 0.0), 0.0, float("inf"))
+
+    def height(self, text: str) -> float:
+        return self.padding + self.line * max(1, math.ceil(len(text) / self.characters))
+
+
+def _text(box: Any) -> str:
+    return "".join(getattr(b, "text", "") for b in box.descendants())
+
+
+def _packed(
+    report: Report, paper: str, pieces: Pieces, note: _NoteLines, target: float, keys_only: Plan
+) -> tuple[Plan, Pieces]:
+    """The plan for `target`, the fit note counted as long as that plan's own note: packed
+    again while its note needs more lines than the pieces allowed for."""
+    plan = keys_only
+    for _ in range(3):
+        plan = pack(pieces, target) or keys_only
+        left_out = page_view(report, plan, paper).left_out
+        wanted = note.height(f"Fitted to one page: {'; '.join(left_out)}.") if left_out else 0.0
+        if wanted <= pieces.get("fitnote"):
+            break
+        pieces = dataclasses.replace(pieces, heights={**pieces.heights, "fitnote": wanted})
+    return plan, pieces
 
 
 def _pieces(report: Report, heights: dict[str, float]) -> Pieces:
@@ -183,7 +259,9 @@ def measure(document: Any) -> tuple[dict[str, float], int]:
             heights[item] = rows + _BORDER
             continue
         inside = sum(v for n, v in heights.items() if n.startswith(f"{item}.") and n != f"{item}.c")
-        heights[item] = whole - inside
+        # The half of the border inside the last detail line goes with the item: its last
+        # line on the page may be another.
+        heights[item] = whole - inside + (_BORDER / 2 if inside else 0.0)
     return heights, probe_page
 
 
