@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test lint format bench expected system clean
+.PHONY: demo test lint format bench expected system clean messages catalogs
 
 demo: system $(VENV)/.installed
 	$(BIN)/weekly demo --out weekly-demo
@@ -34,6 +34,17 @@ format: $(VENV)/.installed
 # Rewrite tests/expected/ from the current templates; review the diff before committing.
 expected: $(VENV)/.installed
 	WEEKLY_UPDATE_EXPECTED=1 $(BIN)/pytest -q tests/test_expected_output.py
+
+# The gettext catalogs (README, "Languages"): `make messages` extracts the words from the
+# code and templates and merges them into each language's .po; `make catalogs` compiles
+# the .po files (a build or install does it too).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--sort-output --project weekly -o weekly/locale/weekly.pot .
+	$(BIN)/pybabel update -i weekly/locale/weekly.pot -d weekly/locale -D weekly --no-wrap
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile -d weekly/locale -D weekly
 
 bench: system $(VENV)/.installed
 	$(BIN)/python -m benchmarks

@@ -495,3 +495,18 @@ def test_messages_say_what_is_wrong_in_words_not_patterns(tmp_path, extra, expec
     message = str(config_error(write_config(tmp_path, VALID + extra)))
     assert expected in message
     assert "pattern" not in message and "Tuple should" not in message and "^" not in message
+
+
+def test_the_language_is_en_or_zh_cn(tmp_path):
+    bad = write_config(
+        tmp_path, edited(('paper = "A4"', 'paper = "A4"\nlanguage = "fr"')), "b.toml"
+    )
+    chinese = write_config(
+        tmp_path, edited(('paper = "A4"', 'paper = "A4"\nlanguage = "zh-CN"')), "zh.toml"
+    )
+
+    error = config_error(bad)
+    config, _ = load_config(chinese)
+
+    assert error.message == f"{bad}: report.language: Input should be 'en' or 'zh-CN' (got 'fr')"
+    assert config.report.language == "zh-CN"

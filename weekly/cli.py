@@ -85,7 +85,14 @@ def week_option(command: F) -> F:
     show_default=True,
     help="Folder for the HTML, the PDF and the e-mail.",
 )
-def demo(out: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["en", "zh-CN"]),
+    default="en",
+    show_default=True,
+    help="The readers' language (report.language): the page's words, dates and headline.",
+)
+def demo(out: Path, language: str) -> None:
     """Run the whole pipeline on the bundled demo workspace; no credentials, no network.
 
     Writes the page as HTML and PDF and the e-mail it would send (.eml).
@@ -93,11 +100,12 @@ def demo(out: Path) -> None:
     \b
     Example:
       weekly demo --out /tmp/demo
+      weekly demo --language zh-CN --out /tmp/demo-zh
     """
     from weekly.demo.workspace import demo_email, demo_workspace, with_history
     from weekly.weeks import IsoWeek
 
-    with demo_workspace() as run:
+    with demo_workspace(language) as run:
         week = IsoWeek.of(run.now.date())
         written = _build_and_write(
             run.config, run.now, week, out, run.env, lambda report: with_history(run, report)

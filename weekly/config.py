@@ -41,6 +41,8 @@ class ReportSection(_Section):
     team: str = Field(min_length=1)
     timezone: str = "UTC"
     paper: Literal["A4", "Letter"] = "A4"
+    # The language of everything weekly writes for readers: the page, the mail, the draft.
+    language: Literal["en", "zh-CN"] = "en"
     template: Path | None = None
     output_dir: Path = Path("reports")
     # The most one pull of all sources may take, retries included; past it the sources

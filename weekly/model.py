@@ -281,6 +281,7 @@ class Report:
     decisions: tuple[Decision, ...]
     sources: tuple[SourceStatus, ...]
     headline: str | None = None
+    language: str = "en"  # report.language: the readers' language ("en", "zh-CN")
 
     @property
     def blockers(self) -> tuple[Blocker, ...]:

@@ -47,6 +47,7 @@ def build_report(
         decisions=tuple(d for r in results for d in r.decisions),
         sources=tuple(r.status for r in results),
         headline=next((r.headline for r in results if r.headline), None),
+        language=config.report.language,
     )
     return place(report, config.hill)
 

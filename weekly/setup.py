@@ -187,6 +187,8 @@ team = {team}
 timezone = {timezone}
 # Paper size of the PDF: "A4" or "Letter". The page is always fitted to one sheet.
 paper = "A4"
+# The language of the page, the mail and the draft: "en" or "zh-CN" (Chinese, Simplified).
+language = "en"
 # Folder for the weeks' drafts, pages and mails, and the send ledger.
 output_dir = "reports"
 

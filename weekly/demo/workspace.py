@@ -35,9 +35,12 @@ class DemoRun:
 
 
 @contextmanager
-def demo_workspace() -> Iterator[DemoRun]:
-    """The demo's config pointed at a fake Jira and a fake GitHub that run until the block ends."""
+def demo_workspace(language: str = "en") -> Iterator[DemoRun]:
+    """The demo's config pointed at a fake Jira and a fake GitHub that run until the block
+    ends, for readers of `language`."""
     config, _ = load_config(DEMO_DIR / "weekly.toml")
+    report_section = config.report.model_copy(update={"language": language})
+    config = config.model_copy(update={"report": report_section})
     jira_fake = FakeJira(
         jira_site.issues(), jira_site.FIELDS, email=jira_site.EMAIL, token=jira_site.TOKEN
     )
@@ -62,7 +65,9 @@ def with_history(run: DemoRun, report: Report) -> Report:
     """The pulled report with the demo PM's draft laid over it and the two earlier sent
     reports as its history, as `weekly preview` would show it."""
     week = report.week
-    draft = DEMO_DIR / "draft.yaml"
+    # The same PM's draft; in another language, her headline in it (draft.zh-CN.yaml).
+    translated = DEMO_DIR / f"draft.{run.config.report.language}.yaml"
+    draft = translated if translated.is_file() else DEMO_DIR / "draft.yaml"
     edits = read_edits(load_document(draft), draft, week)
     recipients = run.config.delivery.recipients if run.config.delivery else ()
     sent = [

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
+from weekly.i18n import _, ngettext, word
 from weekly.model import Bet, Decision, DecisionStatus, Report, Status
-from weekly.render.format import plural, since
+from weekly.render.format import since
 from weekly.render.priority import (
     Tier,
     bet_signal,
@@ -141,7 +142,8 @@ class PageView:
         for bet in bets:
             counts[bet.status] = counts.get(bet.status, 0) + 1
         order = [Status.OFF_TRACK, Status.AT_RISK, None, Status.ON_TRACK, Status.DONE]
-        return tuple(f"{counts[s]} {s or 'no status'}" for s in order if counts.get(s))
+        none = _("no status")
+        return tuple(f"{counts[s]} {word(s) if s else none}" for s in order if counts.get(s))
 
     @staticmethod
     def gaps(decisions: Iterable[DecisionView], today: dt.date) -> tuple[str, ...]:
@@ -152,11 +154,11 @@ class PageView:
         late = sum(bool(d.deadline and d.deadline < today) for d in listed)
         parts = []
         if no_approver:
-            parts.append(f"{no_approver} without an approver")
+            parts.append(_("%(num)d without an approver") % {"num": no_approver})
         if no_deadline:
-            parts.append(f"{no_deadline} without a deadline")
+            parts.append(_("%(num)d without a deadline") % {"num": no_deadline})
         if late:
-            parts.append(f"{late} overdue")
+            parts.append(_("%(num)d overdue") % {"num": late})
         return tuple(parts)
 
     @property
@@ -165,42 +167,103 @@ class PageView:
         lines = []
         bets = len(self.open_bets)
         if self.compact_bets:
-            lines.append(f"bets: {len(self.compact_bets)} of {bets} in one compact row each")
+            lines.append(
+                _("bets: %(num)d of %(all)d in one compact row each")
+                % {"num": len(self.compact_bets), "all": bets}
+            )
         if self.key_bets:
-            lines.append(f"bets: {len(self.key_bets)} of {bets} by key and status only")
+            lines.append(
+                _("bets: %(num)d of %(all)d by key and status only")
+                % {"num": len(self.key_bets), "all": bets}
+            )
         decisions = self.open_decisions
         if self.compact_decisions:
             lines.append(
-                f"decisions: {len(self.compact_decisions)} of {decisions} in one compact row each"
+                _("decisions: %(num)d of %(all)d in one compact row each")
+                % {"num": len(self.compact_decisions), "all": decisions}
             )
         if self.key_decisions:
             lines.append(
-                f"decisions: {len(self.key_decisions)} of {decisions} by key and gaps only"
+                _("decisions: %(num)d of %(all)d by key and gaps only")
+                % {"num": len(self.key_decisions), "all": decisions}
             )
         blockers = sum(v.more_blockers for v in self.bets)
         if blockers:
-            lines.append(f"blockers: {plural(blockers, 'blocker')} counted, not listed")
-        for detail, what in (
-            ("since", "the line on what changed since the last report"),
-            ("committed", "last week's commitments"),
-            ("next_week", "next week's commitments"),
-            ("delivered", "the delivered work (counted in progress)"),
-        ):
+            lines.append(
+                ngettext(
+                    "blockers: %(num)d blocker counted, not listed",
+                    "blockers: %(num)d blockers counted, not listed",
+                    blockers,
+                )
+            )
+        for detail in ("since", "committed", "next_week", "delivered"):
             short = [v for v in self.bets if _has(v.bet, detail) and not v.shows(detail)]
             if short:
-                lines.append(f"bets: {what} left out for {plural(len(short), 'bet')}")
+                lines.append(_left_out_for(detail, len(short)))
         options = [v for v in self.decisions if v.decision.options and not v.shows("options")]
         if options:
-            lines.append(f"decisions: options left out for {plural(len(options), 'decision')}")
+            lines.append(
+                ngettext(
+                    "decisions: options left out for %(num)d decision",
+                    "decisions: options left out for %(num)d decisions",
+                    len(options),
+                )
+            )
         roles = [v for v in self.decisions if _has_roles(v.decision) and not v.shows("roles")]
         if roles:
             lines.append(
-                "decisions: contributors and informed left out for "
-                + plural(len(roles), "decision")
+                ngettext(
+                    "decisions: contributors and informed left out for %(num)d decision",
+                    "decisions: contributors and informed left out for %(num)d decisions",
+                    len(roles),
+                )
             )
         if self.done_bets and not self.done_titles:
-            lines.append(f"bets: {plural(len(self.done_bets), 'done bet')} by key only")
+            lines.append(
+                ngettext(
+                    "bets: %(num)d done bet by key only",
+                    "bets: %(num)d done bets by key only",
+                    len(self.done_bets),
+                )
+            )
         return tuple(lines)
+
+    @property
+    def fit_note(self) -> str:
+        """The footer's line on what the page summarises; empty when nothing."""
+        return fit_note(self.left_out)
+
+
+def fit_note(left_out: Iterable[str]) -> str:
+    listed = _("; ").join(left_out)
+    return _("Fitted to one page: %(what)s.") % {"what": listed} if listed else ""
+
+
+def _left_out_for(detail: str, bets: int) -> str:
+    """The fit note's words for a bet detail line left out of `bets` bets."""
+    if detail == "since":
+        return ngettext(
+            "bets: the line on what changed since the last report left out for %(num)d bet",
+            "bets: the line on what changed since the last report left out for %(num)d bets",
+            bets,
+        )
+    if detail == "committed":
+        return ngettext(
+            "bets: last week's commitments left out for %(num)d bet",
+            "bets: last week's commitments left out for %(num)d bets",
+            bets,
+        )
+    if detail == "next_week":
+        return ngettext(
+            "bets: next week's commitments left out for %(num)d bet",
+            "bets: next week's commitments left out for %(num)d bets",
+            bets,
+        )
+    return ngettext(
+        "bets: the delivered work (counted in progress) left out for %(num)d bet",
+        "bets: the delivered work (counted in progress) left out for %(num)d bets",
+        bets,
+    )
 
 
 def _has(bet: Bet, detail: str) -> bool:
@@ -295,7 +358,7 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
         rows = Plan(dict.fromkeys(ids, Form.COMPACT), frozenset(), False)
         bare = Plan(dict.fromkeys(ids, Form.FULL), frozenset(), False)
         kinds = (*page_view(report, rows, paper).left_out, *page_view(report, bare, paper).left_out)
-        probe_note = "; ".join(dict.fromkeys(kinds))
+        probe_note = fit_note(dict.fromkeys(kinds))
         probe_views = (
             *(dataclasses.replace(v, form=Form.COMPACT) for v in bet_views),
             *(dataclasses.replace(v, form=Form.COMPACT) for v in decision_views),

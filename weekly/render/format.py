@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from weekly.i18n import _, current, day_text, ngettext, week_name, word
 from weekly.model import Bet, Confidence, Direction, Metric, WeekValue
 from weekly.weeks import IsoWeek
 
@@ -17,7 +20,7 @@ def number(value: float | None, unit: str = "", decimals: int | None = None) -> 
     if value is None:
         return "–"
     places = decimals if decimals is not None else _auto_decimals(value)
-    text = f"{value:,.{places}f}"
+    text = _in_locale(f"{value:,.{places}f}")
     if not unit:
         return text
     if unit in _PREFIX_UNITS:
@@ -25,6 +28,15 @@ def number(value: float | None, unit: str = "", decimals: int | None = None) -> 
     if unit == "%":
         return f"{text}%"
     return f"{text}\u202f{unit}"
+
+
+def _in_locale(text: str) -> str:
+    """`12,340.5` with the locale's group and decimal marks (the same in en and zh-CN)."""
+    locale = current().locale
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    if (group, decimal) == (",", "."):
+        return text
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
 def _auto_decimals(value: float) -> int:
@@ -39,16 +51,17 @@ def change(metric: Metric) -> str:
     metric measured in %, the change in points: `▼ −0.3 pp worse`; `= no change`."""
     delta = metric.change
     if delta is None:
-        return "no change data"
+        return _("no change data")
     if is_no_change(metric):
-        return "= no change"
+        return "= " + _("no change")
     arrow = "▲" if delta > 0 else "▼"
     figure = f"{arrow} {change_figure(metric)}"
     if metric.unit != "%" and metric.change_pct is not None:
         sign = "+" if delta > 0 else "−"
         figure += f" ({sign}{number(abs(delta), metric.unit, _change_places(metric))})"
     # In words too: colour alone is lost in greyscale and to red-green colour blindness.
-    return f"{figure} {'better' if metric.change_is_good else 'worse'}"
+    verdict = _("better") if metric.change_is_good else _("worse")
+    return f"{figure} {verdict}"
 
 
 def change_figure(metric: Metric) -> str:
@@ -59,10 +72,11 @@ def change_figure(metric: Metric) -> str:
     if delta is None:
         return ""
     if is_no_change(metric):
-        return "no change"
+        return _("no change")
     sign = "+" if delta > 0 else "−"
     if metric.unit == "%":
-        return f"{sign}{number(abs(delta), '', _change_places(metric))} pp"
+        points = number(abs(delta), "", _change_places(metric))
+        return sign + _("%(points)s pp") % {"points": points}
     if metric.change_pct is None:
         return f"{sign}{number(abs(delta), metric.unit, _change_places(metric))}"
     return f"{sign}{abs(metric.change_pct):.1f}%"
@@ -103,7 +117,10 @@ def against_last_report(metric: Metric) -> Metric | None:
 def last_report(metric: Metric) -> str:
     """`since the 2026-W47 report (300 ms)`: what `against_last_report` compares with."""
     shown = number(metric.last_sent, metric.unit, metric.decimals)
-    return f"since the {metric.last_sent_week} report ({shown})"
+    return _("since the %(week)s report (%(value)s)") % {
+        "week": week_name(metric.last_sent_week),
+        "value": shown,
+    }
 
 
 def change_class(metric: Metric) -> str:
@@ -118,34 +135,33 @@ def change_class(metric: Metric) -> str:
 def day(value: dt.date | None, today: dt.date | None = None) -> str:
     """A date as people say it: `Fri 4 Dec`, with the year when it is not this year's."""
     if value is None:
-        return "no date"
-    text = f"{value:%a} {value.day} {value:%b}"
-    if today is not None and value.year != today.year:
-        text += f" {value.year}"
-    return text
+        return _("no date")
+    return day_text(value, with_year=today is not None and value.year != today.year)
 
 
 def week_range(week: IsoWeek) -> str:
     """`Mon 23 Nov – Sun 29 Nov 2026`; both years when the week spans New Year."""
     monday, sunday = week.monday, week.sunday
-    start = day(monday) + (f" {monday.year}" if monday.year != sunday.year else "")
-    return f"{start} – {day(sunday)} {sunday.year}"
+    start = day_text(monday, with_year=monday.year != sunday.year)
+    return f"{start} – {day_text(sunday, with_year=True)}"
 
 
 def target_status(metric: Metric) -> str:
     """`97% of target`, `target met`, or for lower-is-better `8% above target`."""
     value, target = metric.this_week, metric.target
     if value is None or target is None:
-        return "no value this week" if target is not None else "no target"
+        return _("no value this week") if target is not None else _("no target")
     higher = metric.direction is Direction.HIGHER
     if (value >= target) if higher else (value <= target):
-        return "target met"
+        return _("target met")
     if target == 0:  # no ratio to a zero target: say how far off it is
-        side = "below" if higher else "above"
-        return f"{number(abs(value), metric.unit, metric.decimals)} {side} target"
+        off = number(abs(value), metric.unit, metric.decimals)
+        return (_("%(value)s below target") if higher else _("%(value)s above target")) % {
+            "value": off
+        }
     if higher and metric.target_attainment is not None:
-        return f"{metric.target_attainment:.0f}% of target"
-    return f"{(value / target - 1) * 100:.0f}% above target"
+        return _("%(share)s%% of target") % {"share": f"{metric.target_attainment:.0f}"}
+    return _("%(share)s%% above target") % {"share": f"{(value / target - 1) * 100:.0f}"}
 
 
 def plural(count: int, word: str) -> str:
@@ -171,25 +187,49 @@ def since(bet: Bet, page: bool = False) -> str:
     if change is None:
         return ""
     parts = []
+    none = _("no status")
     if change.previous_status != bet.status:
-        parts.append(f"{change.previous_status or 'no status'} → {bet.status or 'no status'}")
+        was_status = word(change.previous_status) if change.previous_status else none
+        parts.append(f"{was_status} → {word(bet.status) if bet.status else none}")
     was, now = change.previous_confidence, bet.confidence
     if was and was != now:
-        trend = "down" if (_LEVEL[now] if now else 0) < _LEVEL[was] else "up"
-        parts.append(f"confidence {trend}: {was} → {now or '–'}")
+        down = (_LEVEL[now] if now else 0) < _LEVEL[was]
+        moved = (
+            _("confidence down: %(was)s → %(now)s")
+            if down
+            else _("confidence up: %(was)s → %(now)s")
+        )
+        parts.append(moved % {"was": word(was), "now": word(now) if now else "–"})
     if change.target_moves:
-        times = "once" if change.target_moves == 1 else f"{change.target_moves}×"
-        parts.append(f"target moved {times}")
+        parts.append(ngettext("target moved once", "target moved %(num)d×", change.target_moves))
     if not page:
         if change.done_delta:
-            parts.append(f"{change.done_delta:+d} done")
+            parts.append(_("%(delta)s done") % {"delta": f"{change.done_delta:+d}"})
         elif change.done_delta == 0:
-            parts.append("nothing done")
+            parts.append(_("nothing done"))
         was_at, now_at = change.previous_hill, bet.hill
         if was_at is not None and now_at is not None and was_at != now_at:
-            parts.append(f"hill {was_at} → {now_at}")
+            parts.append(_("hill %(was)s → %(now)s") % {"was": was_at, "now": now_at})
     if change.new_blockers:
-        parts.append(f"new {plural(len(change.new_blockers), 'blocker')}")
+        count = len(change.new_blockers)
+        parts.append(ngettext("new %(num)d blocker", "new %(num)d blockers", count))
     if change.resolved_blockers:
-        parts.append(f"{plural(len(change.resolved_blockers), 'blocker')} resolved")
+        count = len(change.resolved_blockers)
+        parts.append(ngettext("%(num)d blocker resolved", "%(num)d blockers resolved", count))
     return " · ".join(parts)
+
+
+def delivered_counts(delivered: object) -> str:
+    """`1 issue and 2 pull requests`: the delivered work by kind."""
+    counts: dict[str, int] = {}
+    for item in delivered:  # type: ignore[attr-defined]
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    kinds = {
+        "pull request": ("%(num)d pull request", "%(num)d pull requests"),
+        "issue": ("%(num)d issue", "%(num)d issues"),
+    }
+    parts = [
+        ngettext(*kinds[kind], count) if kind in kinds else f"{count} {kind}"
+        for kind, count in sorted(counts.items())
+    ]
+    return _(" and ").join(parts)

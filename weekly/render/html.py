@@ -9,6 +9,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from weekly import i18n
 from weekly.errors import InputError
 from weekly.hill import side
 from weekly.render import format as fmt
@@ -41,7 +42,8 @@ def render_bundled(view: PageView, name: str) -> str:
 
 def _render(env: jinja2.Environment, name: str, view: PageView, template: Path | None) -> str:
     try:
-        return env.get_template(name).render(page=view, report=view.report)
+        with i18n.speaking(view.report.language):
+            return env.get_template(name).render(page=view, report=view.report)
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}"
@@ -68,6 +70,13 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         bytecode_cache=_compiled_templates(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The readers' language, as `weekly.i18n.speaking` set it for this render.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: i18n.current().translations.gettext(message),
+        ngettext=lambda one, many, n: i18n.current().translations.ngettext(one, many, n),
+        newstyle=True,
     )
     env.filters.update(
         number=fmt.number,
@@ -79,6 +88,9 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         week_range=fmt.week_range,
         since=fmt.since,
         day=fmt.day,
+        word=i18n.word,
+        week_name=i18n.week_name,
+        delivered_counts=fmt.delivered_counts,
         plural=fmt.plural,
         safe_url=safe_url,
         hill_side=side,

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weekly.errors import RenderError
+from weekly.i18n import speaking
 from weekly.model import Bet, Decision, Report, Status
 from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
 from weekly.render.pack import Pieces, height, pack, smallest_grant
@@ -43,6 +44,13 @@ def fit_one_page(
 ) -> FittedPage:
     """Lay the report out on one page, granting detail by priority; fail, naming the
     sections, when even every item by key does not fit."""
+    with speaking(report.language):  # the fit measures the words the readers will see
+        return _fit(report, paper, to_html, base_url)
+
+
+def _fit(
+    report: Report, paper: str, to_html: Callable[[PageView], str], base_url: Path
+) -> FittedPage:
     from weasyprint import CSS, HTML  # heavy import: only when a PDF is wanted
     from weasyprint.text.fonts import FontConfiguration
 
@@ -190,8 +198,8 @@ def _packed(
     plan = keys_only
     for _ in range(3):
         plan = pack(pieces, target) or keys_only
-        left_out = page_view(report, plan, paper).left_out
-        wanted = note.height(f"Fitted to one page: {'; '.join(left_out)}.") if left_out else 0.0
+        text = page_view(report, plan, paper).fit_note
+        wanted = note.height(text) if text else 0.0
         if wanted <= pieces.get("fitnote"):
             break
         pieces = dataclasses.replace(pieces, heights={**pieces.heights, "fitnote": wanted})

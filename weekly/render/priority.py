@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import IntEnum
 
+from weekly.i18n import _, ngettext
 from weekly.model import Bet, Decision, DecisionStatus, Report, Status
-from weekly.render.format import plural
 
 
 class Tier(IntEnum):
@@ -93,36 +93,37 @@ def bet_signal(bet: Bet) -> str | None:
     change = bet.change
     signals = []
     if bet.gone:
-        signals.append("gone from its source")
+        signals.append(_("gone from its source"))
     if bet.slip is not None and slipped(bet):
-        signals.append(
-            f"slipped {plural((bet.slip.new_date - bet.slip.previous_date).days, 'day')}"
-        )
+        days = (bet.slip.new_date - bet.slip.previous_date).days
+        signals.append(ngettext("slipped %(num)d day", "slipped %(num)d days", days))
     if change and change.stalled:
-        signals.append("stalled")
+        signals.append(_("stalled"))
     if change and change.new_blockers:
-        signals.append(f"new {plural(len(change.new_blockers), 'blocker')}")
+        count = len(change.new_blockers)
+        signals.append(ngettext("new %(num)d blocker", "new %(num)d blockers", count))
     elif bet.blockers:
-        signals.append(plural(len(bet.blockers), "blocker"))
+        signals.append(ngettext("%(num)d blocker", "%(num)d blockers", len(bet.blockers)))
     if change and change.hill_unmoved:
-        signals.append("not moved on the hill")
-    return ", ".join(signals[:2]) or None
+        signals.append(_("not moved on the hill"))
+    return _(", ").join(signals[:2]) or None
 
 
 def decision_signal(decision: Decision, today: dt.date) -> str | None:
     """No approver, overdue, no deadline, gone (at most two of them); None otherwise."""
     signals = []
     if not decision.approver:
-        signals.append("no approver")
+        signals.append(_("no approver"))
     if overdue(decision, today) and decision.deadline is not None:
-        signals.append(f"overdue {plural((today - decision.deadline).days, 'day')}")
+        days = (today - decision.deadline).days
+        signals.append(ngettext("overdue %(num)d day", "overdue %(num)d days", days))
     if not decision.deadline:
-        signals.append("no deadline")
+        signals.append(_("no deadline"))
     if decision.gone:
-        signals.append("gone from its source")
-    return ", ".join(signals[:2]) or None
+        signals.append(_("gone from its source"))
+    return _(", ").join(signals[:2]) or None
 
 
 def item_label(decision: Decision) -> str:
     """How a reader sees a decision's key: the PM's own decisions have none."""
-    return "added by the PM" if decision.added_in_draft else decision.key
+    return _("added by the PM") if decision.added_in_draft else decision.key

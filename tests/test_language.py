@@ -1,0 +1,151 @@
+"""The team's language: every word weekly writes on the page follows `report.language`.
+
+The catalog is checked against the words in the code (a new label without a translation
+fails here), and the Chinese demo page against the English catalog: none of its words may
+be left on the page, team content aside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from conftest import metric
+
+from weekly import i18n
+from weekly.demo.workspace import demo_workspace, with_history
+from weekly.pipeline import build_report
+from weekly.render import format as fmt
+from weekly.render.output import write_report
+from weekly.weeks import IsoWeek
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = ROOT / "weekly" / "locale" / "zh_CN" / "LC_MESSAGES" / "weekly.po"
+
+
+def english_messages(tmp_path: Path) -> list[str | tuple[str, ...]]:
+    """The words in the code and the templates, extracted now as `pybabel extract` does."""
+    pot = tmp_path / "weekly.pot"
+    subprocess.run(
+        [
+            sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+            "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), ".",
+        ],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    with pot.open("rb") as file:
+        return [m.id for m in read_po(file) if m.id]
+
+
+def test_every_word_in_the_code_has_a_chinese_translation(tmp_path):
+    with CATALOG.open("rb") as file:
+        catalog = read_po(file)
+    translated = {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in catalog}
+    words = english_messages(tmp_path)
+
+    assert len(words) > 100
+    missing = [w for w in words if not translated.get(w if isinstance(w, str) else tuple(w))]
+    assert missing == []
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'(title|aria-label)="[^"]*"', " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def team_strings(value: object) -> set[str]:
+    """Every string of the team's content in the report: titles, names, notes, keys…"""
+    found: set[str] = set()
+    if isinstance(value, str):
+        found.add(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            found |= team_strings(getattr(value, field.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            found |= team_strings(item)
+    return found
+
+
+@pytest.fixture(scope="module")
+def chinese_page(tmp_path_factory) -> tuple[str, object]:
+    with demo_workspace("zh-CN") as run:
+        pulled = build_report(run.config, run.now, run.env, IsoWeek.of(run.now.date()))
+        report = with_history(run, pulled)
+    written = write_report(report, tmp_path_factory.mktemp("zh"), "A4")
+    return written.html.read_text(encoding="utf-8"), report
+
+
+def test_the_chinese_demo_page_has_no_english_label_left(chinese_page, tmp_path):
+    page, report = chinese_page
+    text = visible_text(page)
+    for team in sorted(team_strings(report), key=len, reverse=True):
+        if len(team) > 2:
+            text = text.replace(team, " ")
+    left = []
+    for message in english_messages(tmp_path):
+        for form in (message,) if isinstance(message, str) else message:
+            for part in re.split(r"%\(\w+\)\w|%%", form):
+                words = part.strip(" .,:;()+·→=–")
+                # Unicode date patterns (EEE d MMM) are not words a reader sees.
+                if len(words) < 4 or not re.search("[a-z]{3}", words) or "EEE" in words:
+                    continue
+                if re.search(rf"(?<![A-Za-z]){re.escape(words)}(?![A-Za-z])", text):
+                    left.append(words)
+    assert left == []
+    assert "进行中的押注" in text and "本周待决事项" in text and "北极星指标" in text
+
+
+def test_the_chinese_page_says_its_language_and_puts_the_chinese_face_first(chinese_page):
+    page, _ = chinese_page
+    assert '<html lang="zh-CN">' in page
+    assert "2026年第48周" in page and "11月27日 周五" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "one_day", "two_days", "date", "dated_other_year", "week"),
+    [
+        ("en", "1 day", "2 days", "Fri 4 Dec", "Fri 1 Jan 2027", "2026-W48"),
+        ("zh-CN", "1 天", "2 天", "12月4日 周五", "2027年1月1日 周五", "2026年第48周"),
+    ],
+)
+def test_plurals_dates_and_weeks_follow_the_language(
+    language, one_day, two_days, date, dated_other_year, week
+):
+    today = dt.date(2026, 12, 1)
+    with i18n.speaking(language):
+        assert i18n.ngettext("%(num)d day", "%(num)d days", 1) == one_day
+        assert i18n.ngettext("%(num)d day", "%(num)d days", 2) == two_days
+        assert fmt.day(dt.date(2026, 12, 4), today) == date
+        assert fmt.day(dt.date(2027, 1, 1), today) == dated_other_year
+        assert i18n.week_name(IsoWeek(2026, 48)) == week
+
+
+@pytest.mark.parametrize(
+    ("language", "better", "worse"),
+    [
+        ("en", "▲ +10.0% (+10) better", "▲ +10.0% (+10) worse"),
+        ("zh-CN", "▲ +10.0% (+10) 向好", "▲ +10.0% (+10) 变差"),
+    ],
+)
+def test_a_change_says_better_or_worse_in_the_language(language, better, worse):
+    from weekly.model import Direction
+
+    up = metric(values=[100.0, 110.0])
+    with i18n.speaking(language):
+        assert fmt.change(up) == better
+        assert fmt.change(dataclasses.replace(up, direction=Direction.LOWER)) == worse
+
+
+def test_outside_a_render_the_words_are_english():
+    with i18n.speaking("zh-CN"):
+        assert i18n.word("at risk") == "有风险"
+    assert i18n.word("at risk") == "at risk"
