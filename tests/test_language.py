@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email
+import email.policy
 import html
 import re
 import subprocess
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,8 @@ from babel.messages.pofile import read_po
 from conftest import metric
 
 from weekly import i18n
-from weekly.demo.workspace import demo_workspace, with_history
+from weekly.demo.workspace import demo_email, demo_workspace, with_history
+from weekly.model import Report
 from weekly.pipeline import build_report
 from weekly.render import format as fmt
 from weekly.render.output import write_report
@@ -75,18 +79,28 @@ def team_strings(value: object) -> set[str]:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class Chinese:
+    report: Report
+    page: str  # the page's HTML
+    mail: EmailMessage
+
+
 @pytest.fixture(scope="module")
-def chinese_page(tmp_path_factory) -> tuple[str, object]:
+def chinese(tmp_path_factory) -> Chinese:
+    """The demo, whole, in Chinese: the page and the mail it would send."""
     with demo_workspace("zh-CN") as run:
         pulled = build_report(run.config, run.now, run.env, IsoWeek.of(run.now.date()))
         report = with_history(run, pulled)
-    written = write_report(report, tmp_path_factory.mktemp("zh"), "A4")
-    return written.html.read_text(encoding="utf-8"), report
+        written = write_report(report, tmp_path_factory.mktemp("zh"), "A4")
+        eml = demo_email(run, written)
+    mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert isinstance(mail, EmailMessage)
+    return Chinese(report, written.html.read_text(encoding="utf-8"), mail)
 
 
-def test_the_chinese_demo_page_has_no_english_label_left(chinese_page, tmp_path):
-    page, report = chinese_page
-    text = visible_text(page)
+def english_left(text: str, report: Report, tmp_path: Path) -> list[str]:
+    """The English catalog's words still in `text`, once the team's own content is out."""
     for team in sorted(team_strings(report), key=len, reverse=True):
         if len(team) > 2:
             text = text.replace(team, " ")
@@ -98,16 +112,38 @@ def test_the_chinese_demo_page_has_no_english_label_left(chinese_page, tmp_path)
                 # Unicode date patterns (EEE d MMM) are not words a reader sees.
                 if len(words) < 4 or not re.search("[a-z]{3}", words) or "EEE" in words:
                     continue
-                if re.search(rf"(?<![A-Za-z]){re.escape(words)}(?![A-Za-z])", text):
+                if re.search(rf"(?<![A-Za-z]){re.escape(words)}(?![A-Za-z])", text, re.I):
                     left.append(words)
-    assert left == []
+    return left
+
+
+def part(mail: EmailMessage, kind: str) -> str:
+    body = mail.get_body((kind,))
+    assert body is not None
+    return str(body.get_content())
+
+
+def test_the_chinese_demo_page_has_no_english_label_left(chinese, tmp_path):
+    text = visible_text(chinese.page)
+    assert english_left(text, chinese.report, tmp_path) == []
     assert "进行中的押注" in text and "本周待决事项" in text and "北极星指标" in text
 
 
-def test_the_chinese_page_says_its_language_and_puts_the_chinese_face_first(chinese_page):
-    page, _ = chinese_page
-    assert '<html lang="zh-CN">' in page
-    assert "2026年第48周" in page and "11月27日 周五" in page
+def test_the_chinese_demo_mail_has_no_english_label_left(chinese, tmp_path):
+    html_part = visible_text(part(chinese.mail, "html"))
+    images = " ".join(re.findall(r'alt="([^"]*)"', part(chinese.mail, "html")))
+    text_part = part(chinese.mail, "plain")
+    subject = str(chinese.mail["Subject"])
+    for shown in (html_part, html.unescape(images), text_part, subject):
+        assert english_left(shown, chinese.report, tmp_path) == []
+    assert subject.startswith("Payments 周报 · 2026年第48周 · ")
+    assert "北极星指标" in text_part and "趋势" in images
+
+
+def test_the_chinese_page_and_mail_say_their_language(chinese):
+    assert '<html lang="zh-CN">' in chinese.page
+    assert '<html lang="zh-CN">' in part(chinese.mail, "html")
+    assert "2026年第48周" in chinese.page and "11月27日 周五" in chinese.page
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from weekly.i18n import _, speaking, week_name
 from weekly.model import Bet, Metric, Report
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
@@ -95,13 +96,18 @@ def mail_view(view: PageView, domain: str = "localhost") -> MailView:
 def subject(report: Report) -> str:
     """`Payments weekly · 2026-W48 · Weekly active payers 12,557 (+1.3%)`."""
     nsm = report.nsm
-    if nsm.this_week is None:
-        figure = f"{nsm.label}: no value this week"
-    else:
-        value = fmt.number(nsm.this_week, nsm.unit, nsm.decimals)
-        change = fmt.change_figure(nsm)
-        figure = f"{nsm.label} {value}" + (f" ({change})" if change else "")
-    return _one_line(f"{report.team} weekly · {report.week} · {figure}")
+    with speaking(report.language):
+        if nsm.this_week is None:
+            figure = f"{nsm.label}{_(': ')}{_('no value this week')}"
+        else:
+            value = fmt.number(nsm.this_week, nsm.unit, nsm.decimals)
+            change = fmt.change_figure(nsm)
+            figure = f"{nsm.label} {value}" + (f" ({change})" if change else "")
+        title = _("%(team)s weekly · %(week)s") % {
+            "team": report.team,
+            "week": week_name(report.week),
+        }
+    return _one_line(f"{title} · {figure}")
 
 
 def message_id(team: str, week: IsoWeek, sender: str, attempt: int = 1) -> str:
@@ -141,7 +147,8 @@ def build_message(
 ) -> EmailMessage:
     """The report mail: text and HTML alternatives listing everything, the HTML with its trend
     images (multipart/related), and the one-page PDF of `view` attached."""
-    mail = mail_view(view, _domain(sender))
+    with speaking(view.report.language):  # the trend lines' words
+        mail = mail_view(view, _domain(sender))
     message = _headers(sender, recipients, subject(mail.report), message_id, now)
     message["X-Weekly-Week"] = str(mail.report.week)
     # Quoted-printable keeps every line under SMTP's 998-byte limit (inlined styles make long

@@ -224,12 +224,12 @@ def delivered_counts(delivered: object) -> str:
     counts: dict[str, int] = {}
     for item in delivered:  # type: ignore[attr-defined]
         counts[item.kind] = counts.get(item.kind, 0) + 1
-    kinds = {
-        "pull request": ("%(num)d pull request", "%(num)d pull requests"),
-        "issue": ("%(num)d issue", "%(num)d issues"),
-    }
-    parts = [
-        ngettext(*kinds[kind], count) if kind in kinds else f"{count} {kind}"
-        for kind, count in sorted(counts.items())
-    ]
-    return _(" and ").join(parts)
+    return _(" and ").join(_kind_count(kind, count) for kind, count in sorted(counts.items()))
+
+
+def _kind_count(kind: str, count: int) -> str:
+    if kind == "pull request":
+        return ngettext("%(num)d pull request", "%(num)d pull requests", count)
+    if kind == "issue":
+        return ngettext("%(num)d issue", "%(num)d issues", count)
+    return f"{count} {kind}"

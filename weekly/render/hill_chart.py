@@ -12,6 +12,7 @@ import math
 from markupsafe import Markup, escape
 
 from weekly.hill import side
+from weekly.i18n import _
 from weekly.model import Bet
 
 # Colours as SVG attributes, not CSS classes: PDF and mail clients ignore page CSS inside SVG.
@@ -61,10 +62,11 @@ def hill_text(bet: Bet) -> str:
     """`downhill 70 (was 40)`, `uphill 30, not moved for 2 weeks`: the dot in words."""
     if bet.hill is None:
         return ""
-    text = f"{side(bet.hill)} {bet.hill}"
+    where = {"uphill": _("uphill"), "downhill": _("downhill")}.get(side(bet.hill), _("at the top"))
+    text = f"{where} {bet.hill}"
     change = bet.change
     if change and change.hill_unmoved:
-        return f"{text}, not moved for 2 weeks"
+        return text + _(", not moved for 2 weeks")
     if change and change.previous_hill is not None and change.previous_hill != bet.hill:
-        return f"{text} (was {change.previous_hill})"
+        return text + " " + _("(was %(was)d)") % {"was": change.previous_hill}
     return text

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw
 
+from weekly.i18n import _, ngettext
 from weekly.model import Metric
-from weekly.render.format import change_class, number, plural
+from weekly.render.format import change_class, number
 from weekly.render.sparkline import DOT_COLOURS, trend_scale
 
 # PNG pixels per CSS pixel: sharp on high-density screens, displayed at width × height.
@@ -37,11 +38,16 @@ def trend_phrase(metric: Metric) -> str | None:
     if len(known) < 2:
         return None
     first, last = (number(v, metric.unit, metric.decimals) for v in (known[0], known[-1]))
-    way = "up" if known[-1] > known[0] else "down" if known[-1] < known[0] else "flat"
-    phrase = f"{len(values)}-week trend {way} from {first} to {last}"
+    words = {"num": len(values), "first": first, "last": last}
+    if known[-1] > known[0]:
+        phrase = _("%(num)d-week trend up from %(first)s to %(last)s") % words
+    elif known[-1] < known[0]:
+        phrase = _("%(num)d-week trend down from %(first)s to %(last)s") % words
+    else:
+        phrase = _("%(num)d-week trend flat from %(first)s to %(last)s") % words
     gaps = len(values) - len(known)
     if gaps:
-        phrase += f", no data for {plural(gaps, 'week')}"
+        phrase += ngettext(", no data for %(num)d week", ", no data for %(num)d weeks", gaps)
     return phrase
 
 
@@ -51,9 +57,10 @@ def takeaway(metric: Metric) -> str | None:
     phrase = trend_phrase(metric)
     if phrase is None:
         return None
-    text = f"{metric.label}: {phrase}"
+    text = f"{metric.label}{_(': ')}{phrase}"
     if metric.target is not None:
-        text += f"; target {number(metric.target, metric.unit, metric.decimals)}"
+        target = number(metric.target, metric.unit, metric.decimals)
+        text += _("; target %(value)s") % {"value": target}
     return text
 
 
