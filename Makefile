@@ -7,11 +7,11 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 # Fonts: Inter (Latin), WenQuanYi Micro Hei (Chinese; TrueType, so the PDF subsets fast),
-# DejaVu (everything else). Pango and HarfBuzz are WeasyPrint's layout engine.
+# Noto Sans CJK SC (bold Chinese, which WenQuanYi lacks), DejaVu (everything else). Pango and HarfBuzz are WeasyPrint's layout engine.
 # poppler-utils gives pdftoppm, to look at the PDF as PNG.
 # chromium is the browser tests/test_browser.py drives with Playwright (reflow on a phone, axe-core);
 # Playwright never downloads a browser of its own.
-SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-dejavu-core \
+SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-noto-cjk fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 
 .PHONY: demo test lint format bench expected system clean messages catalogs

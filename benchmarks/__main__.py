@@ -5,6 +5,8 @@
 - fit: the one-page fit of the demo (A4, Letter) and of 40 bets and 30 decisions: the
   WeasyPrint layouts it takes, and its time against one layout of the page it settled on
   (see benchmarks/page_fit.py).
+- language: the demo's PDF written in Chinese against the same page in English (see
+  benchmarks/language_pdf.py).
 - help: `weekly --help` against `python -c pass`, each in a fresh process.
 - jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
   requests made against the minimum pages, and the wall time against replaying the same
@@ -26,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import github_pull, jira_pull, memory_pull, page_fit, parallel_pull
+from benchmarks import github_pull, jira_pull, language_pdf, memory_pull, page_fit, parallel_pull
 
 RUNS = 3
 
@@ -77,6 +79,23 @@ def main() -> int:
                 fit.seconds / fit.one_layout_seconds,
             )
         )
+    pdf = language_pdf.run()
+    rows.append(
+        (
+            "the demo's PDF written, Chinese page vs English page",
+            f"{pdf.chinese_seconds:.2f} s",
+            f"{pdf.english_seconds:.2f} s",
+            pdf.chinese_seconds / pdf.english_seconds,
+        )
+    )
+    rows.append(
+        (
+            "the demo's PDF size, Chinese page vs English page",
+            f"{pdf.chinese_bytes // 1024} KB",
+            f"{pdf.english_bytes // 1024} KB",
+            pdf.chinese_bytes / pdf.english_bytes,
+        )
+    )
     help_time = wall([python, "-m", "weekly", "--help"])
     bare = wall([python, "-c", "pass"])
     rows.append(

@@ -189,9 +189,10 @@ def test_a_missing_csv_fails_its_check_only(tmp_path):
 
 def test_missing_fonts_name_their_debian_package():
     listing = "Inter,Inter Semi Bold\nDejaVu Sans\nInter Display\n"
-    assert missing_fonts(listing) == [FONTS[1]]
-    assert FONTS[1].package == "fonts-wqy-microhei"
-    assert missing_fonts("WenQuanYi Micro Hei,文泉驛微米黑\ninter\n") == []
+    assert missing_fonts(listing) == [FONTS[1], FONTS[2]]
+    assert (FONTS[1].package, FONTS[2].package) == ("fonts-wqy-microhei", "fonts-noto-cjk")
+    chinese = "WenQuanYi Micro Hei,文泉驛微米黑\nNoto Sans CJK SC,Noto Sans CJK SC Bold\n"
+    assert missing_fonts(chinese + "inter\n") == []
 
 
 def test_without_fc_list_the_fonts_check_says_so(tmp_path, monkeypatch):

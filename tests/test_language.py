@@ -18,6 +18,7 @@ import sys
 from email.message import EmailMessage
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from babel.messages.pofile import read_po
 from conftest import metric
@@ -83,6 +84,7 @@ def team_strings(value: object) -> set[str]:
 class Chinese:
     report: Report
     page: str  # the page's HTML
+    pdf: Path
     mail: EmailMessage
 
 
@@ -96,7 +98,7 @@ def chinese(tmp_path_factory) -> Chinese:
         eml = demo_email(run, written)
     mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert isinstance(mail, EmailMessage)
-    return Chinese(report, written.html.read_text(encoding="utf-8"), mail)
+    return Chinese(report, written.html.read_text(encoding="utf-8"), written.pdf, mail)
 
 
 def english_left(text: str, report: Report, tmp_path: Path) -> list[str]:
@@ -185,3 +187,22 @@ def test_outside_a_render_the_words_are_english():
     with i18n.speaking("zh-CN"):
         assert i18n.word("at risk") == "有风险"
     assert i18n.word("at risk") == "at risk"
+
+
+def fonts_of(pdf: Path, text: str) -> set[str]:
+    """The fonts the PDF draws `text`'s characters in."""
+    with pdfplumber.open(pdf) as document:
+        chars = document.pages[0].chars
+    stream = "".join(c["text"] for c in chars)
+    at = stream.find(text)
+    assert at >= 0, text
+    return {chars[i]["fontname"].split("+", 1)[-1] for i in range(at, at + len(text))}
+
+
+def test_bold_chinese_is_set_in_a_bold_chinese_face(chinese):
+    """WenQuanYi Micro Hei has no bold and WeasyPrint does not synthesise one: a bold Chinese
+    title is set in Noto Sans CJK SC Bold, the regular text beside it in WenQuanYi."""
+    title = next(b.title for b in chinese.report.bets if b.key == "PAY-107")
+    assert fonts_of(chinese.pdf, title[:6]) == {"Noto-Sans-CJK-SC-Bold"}
+    assert fonts_of(chinese.pdf, "等待合规团队") == {"WenQuanYi-Micro-Hei"}
+    assert fonts_of(chinese.pdf, "进行中的押注") == {"Noto-Sans-CJK-SC-Bold"}

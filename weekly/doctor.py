@@ -56,6 +56,7 @@ class Font:
 FONTS = (
     Font("Inter", "Latin text", "fonts-inter"),
     Font("WenQuanYi Micro Hei", "Chinese text", "fonts-wqy-microhei"),
+    Font("Noto Sans CJK SC", "bold Chinese text", "fonts-noto-cjk"),
 )
 
 
