@@ -25,6 +25,8 @@ from conftest import metric
 
 from weekly import i18n
 from weekly.demo.workspace import demo_email, demo_workspace, with_history
+from weekly.draft import WeekFolder, write_draft
+from weekly.draft.edits import load_document, read_edits
 from weekly.model import Report
 from weekly.pipeline import build_report
 from weekly.render import format as fmt
@@ -102,7 +104,10 @@ def chinese(tmp_path_factory) -> Chinese:
 
 
 def english_left(text: str, report: Report, tmp_path: Path) -> list[str]:
-    """The English catalog's words still in `text`, once the team's own content is out."""
+    """The English catalog's words still in `text`, once the team's own content is out,
+    and the names the PM types (`status:`, `weekly send`, `approved: true`), which stay."""
+    typed = r"`[^`]*`|weekly (draft|send|run|preview)|weekly 草稿|draft\.yaml(\.bak)?"
+    text = re.sub(typed, " ", text)
     for team in sorted(team_strings(report), key=len, reverse=True):
         if len(team) > 2:
             text = text.replace(team, " ")
@@ -206,3 +211,56 @@ def test_bold_chinese_is_set_in_a_bold_chinese_face(chinese):
     assert fonts_of(chinese.pdf, title[:6]) == {"Noto-Sans-CJK-SC-Bold"}
     assert fonts_of(chinese.pdf, "等待合规团队") == {"WenQuanYi-Micro-Hei"}
     assert fonts_of(chinese.pdf, "进行中的押注") == {"Noto-Sans-CJK-SC-Bold"}
+
+
+def comments_of(yaml_text: str) -> str:
+    """The draft's own words: its comments, not the fields and values the PM types."""
+    return "\n".join(line.split("#", 1)[1] for line in yaml_text.splitlines() if "#" in line)
+
+
+def test_the_chinese_draft_speaks_chinese_in_its_comments(chinese, tmp_path):
+    folder = WeekFolder(tmp_path / "2026-W48")
+    folder.path.mkdir()
+    assert write_draft(chinese.report, folder, chinese.report.generated_at)
+    comments = comments_of(folder.draft.read_text(encoding="utf-8"))
+
+    assert english_left(comments, chinese.report, tmp_path) == []
+    assert "本文件由你编辑" in comments and "由你填写：覆盖拉取到的状态" in comments
+    # The values the PM types stay as they are in every language.
+    edits = read_edits(load_document(folder.draft), folder.draft, chinese.report.week)
+    assert edits.week == chinese.report.week
+
+
+def test_the_check_findings_and_the_notice_speak_the_teams_language(tmp_path):
+    from conftest import bet, decision, report
+
+    from weekly.check import DraftLines, lint
+    from weekly.config import CheckSection
+    from weekly.deliver.email import build_notice
+    from weekly.draft.edits import Edits
+
+    page = dataclasses.replace(
+        report([bet("PAY-1", confidence=None)], [decision("D-1", approver=None)]),
+        language="zh-CN",
+    )
+    edits = Edits(page.week, False, None, {}, ())
+    findings = lint(page, edits, CheckSection(), DraftLines(tmp_path / "draft.yaml", {}))
+    said = [str(f) for f in findings]
+    assert said == [
+        f"{tmp_path / 'draft.yaml'} (PAY-1): 错误: 无信心评估；请写 `confidence:`",
+        f"{tmp_path / 'draft.yaml'} (D-1): 错误: 无批准人；请写 `approver:`（决策两者都需要）",
+    ]
+    notice = build_notice(
+        page.team,
+        page.week,
+        [f.reason for f in findings],
+        draft_path=tmp_path / "draft.yaml",
+        sender="weekly@example.com",
+        pm="pm@example.com",
+        now=page.generated_at,
+        language="zh-CN",
+    )
+    body = str(notice.get_content())
+    assert str(notice["Subject"]) == "Payments 周报 2026年第48周 等你处理"
+    assert "尚未发给读者，原因是" in body and "发送步骤" in body
+    assert english_left(body, page, tmp_path) == []

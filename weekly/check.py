@@ -19,8 +19,9 @@ from pathlib import Path
 
 from weekly.config import CheckSection
 from weekly.draft.edits import Edits
+from weekly.i18n import _, ngettext, speaking
 from weekly.model import DecisionStatus, Report
-from weekly.render.format import day, plural
+from weekly.render.format import day
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,11 @@ class Finding:
     where: str  # `reports/2026-W48/draft.yaml:31 (PAY-1)`
     what: str
     about: str = ""  # `PAY-1`, `headline`: what the finding is about, without its line
+    severity: str = ""  # "error" or "warning" in the team's words; empty: English
 
     def __str__(self) -> str:
-        return f"{self.where}: {'error' if self.error else 'warning'}: {self.what}"
+        severity = self.severity or ("error" if self.error else "warning")
+        return f"{self.where}: {severity}: {self.what}"
 
     @property
     def reason(self) -> str:
@@ -50,7 +53,8 @@ class DraftLines:
         self, error: bool, part: str, label: str, what: str, field: str | None = None
     ) -> Finding:
         """A finding at the field's line where the draft has it, else at its entry's."""
-        return Finding(error, self.at(part, label, field), what, label)
+        severity = _("error") if error else _("warning")
+        return Finding(error, self.at(part, label, field), what, label, severity)
 
     def at(self, part: str, label: str = "", field: str | None = None) -> str:
         line = self.lines.get(f"{part}.{field}") or self.lines.get(part)
@@ -59,12 +63,13 @@ class DraftLines:
 
 
 def lint(report: Report, edits: Edits, rules: CheckSection, draft: DraftLines) -> list[Finding]:
-    """Every finding for the page as the PM left it, errors first."""
-    findings = [
-        *_bets(report, edits, draft),
-        *_decisions(report, draft),
-        *_tone(report, edits, rules, draft),
-    ]
+    """Every finding for the page as the PM left it, errors first, in the team's words."""
+    with speaking(report.language):
+        findings = [
+            *_bets(report, edits, draft),
+            *_decisions(report, draft),
+            *_tone(report, edits, rules, draft),
+        ]
     return sorted(findings, key=lambda f: not f.error)
 
 
@@ -77,7 +82,11 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                 True,
                 part,
                 bet.key,
-                f"no {' or '.join(missing)}; write `{missing[0]}:`",
+                _("no status or confidence; write `status:`")
+                if len(missing) == 2
+                else _("no status; write `status:`")
+                if missing[0] == "status"
+                else _("no confidence; write `confidence:`"),
                 missing[0],
             )
         slip = bet.slip
@@ -86,8 +95,11 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                 True,
                 part,
                 bet.key,
-                f"the date moved from {day(slip.previous_date)} to {day(slip.new_date)} "
-                "without a cause; write `slip_cause:` (why, and the options)",
+                _(
+                    "the date moved from %(was)s to %(now)s without a cause; "
+                    "write `slip_cause:` (why, and the options)"
+                )
+                % {"was": day(slip.previous_date), "now": day(slip.new_date)},
                 "slip_cause",
             )
         for commitment in bet.committed:
@@ -96,8 +108,11 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     False,
                     part,
                     bet.key,
-                    f"last week's {commitment.text!r} is not ticked; write `done: true` or "
-                    "`done: false` under `last_week:`",
+                    _(
+                        "last week's %(text)r is not ticked; write `done: true` or "
+                        "`done: false` under `last_week:`"
+                    )
+                    % {"text": commitment.text},
                     "last_week",
                 )
         edit = edits.bets.get(bet.key)
@@ -108,8 +123,11 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     False,
                     part,
                     bet.key,
-                    f"`last_week:` has {text!r}, which last week's report did not commit to, "
-                    "so its tick is ignored; keep each `we_will:` line as weekly wrote it",
+                    _(
+                        "`last_week:` has %(text)r, which last week's report did not commit "
+                        "to, so its tick is ignored; keep each `we_will:` line as weekly wrote it"
+                    )
+                    % {"text": text},
                     "last_week",
                 )
 
@@ -120,18 +138,24 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
             continue
         part = f"decision {decision.key}"
         for gap in decision.missing:
-            yield draft.finding(
-                True, part, decision.key, f"no {gap}; write `{gap}:` (a decision needs both)", gap
+            what = (
+                _("no approver; write `approver:` (a decision needs both)")
+                if gap == "approver"
+                else _("no deadline; write `deadline:` (a decision needs both)")
             )
+            yield draft.finding(True, part, decision.key, what, gap)
         named = approvers(decision.approver or "")
         if len(named) > 1:
             yield draft.finding(
                 True,
                 part,
                 decision.key,
-                f"the approver names {len(named)} people ({', '.join(named)}); a decision has "
-                "one approver: write the one person who approves in `approver:` and list the "
-                "others as contributors",
+                _(
+                    "the approver names %(num)d people (%(names)s); a decision has one "
+                    "approver: write the one person who approves in `approver:` and list the "
+                    "others as contributors"
+                )
+                % {"num": len(named), "names": ", ".join(named)},
                 "approver",
             )
         if decision.deadline and decision.deadline < report.generated_at.date():
@@ -139,7 +163,8 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
                 False,
                 part,
                 decision.key,
-                f"past its deadline ({day(decision.deadline)}); decide it or move `deadline:`",
+                _("past its deadline (%(day)s); decide it or move `deadline:`")
+                % {"day": day(decision.deadline)},
                 "deadline",
             )
 
@@ -185,7 +210,8 @@ def _tone(
                 True,
                 part,
                 label,
-                f"marketing words: {', '.join(found)}; say what happened, with the number",
+                _("marketing words: %(words)s; say what happened, with the number")
+                % {"words": ", ".join(found)},
                 field,
             )
         count = emoji.emoji_count(text)
@@ -194,8 +220,11 @@ def _tone(
                 True,
                 part,
                 label,
-                f"{plural(count, 'emoji')} in one text (at most {rules.max_emoji}); "
-                "let the facts speak",
+                _("%(count)s in one text (at most %(most)d); let the facts speak")
+                % {
+                    "count": ngettext("%(num)d emoji", "%(num)d emojis", count),
+                    "most": rules.max_emoji,
+                },
                 field,
             )
 

@@ -25,6 +25,7 @@ from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write
 from weekly.errors import RenderError, SourcesFailed, WeeklyError
 from weekly.files import write_atomically
 from weekly.history import History, HistoryError, annotate, settle
+from weekly.i18n import _, speaking
 from weekly.logbook import log
 from weekly.model import Report, SourceState, SourceStatus
 from weekly.pipeline import build_report
@@ -165,11 +166,11 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
     except RenderError as exc:
         findings.insert(0, where.finding(True, "page", "", exc.message))
     else:
-        if fitted.view.left_out:
-            summary = "; ".join(fitted.view.left_out)
-            findings.append(
-                where.finding(False, "page", "", f"fits on one page only by summarising: {summary}")
-            )
+        with speaking(report.language):
+            if fitted.view.left_out:
+                summary = _("; ").join(fitted.view.left_out)
+                what = _("fits on one page only by summarising: %(what)s") % {"what": summary}
+                findings.append(where.finding(False, "page", "", what))
     return findings, edits.warnings
 
 
@@ -208,7 +209,9 @@ def send(
             # report that went out (its PDF, HTML and .eml stay as sent).
             refuse_resend(ledger.last_attempt(team, week))
         folder = WeekFolder.of(config, week)
-        notice = _Notice(team, week, folder, delivery, deliver, now, dry_run)
+        notice = _Notice(
+            team, week, folder, delivery, deliver, now, dry_run, config.report.language
+        )
         report, edits = _page(config, week)
         approved = edits.approved
         outcome.warnings.extend(edits.warnings)
@@ -306,6 +309,7 @@ class _Notice:
     deliver: Sender
     now: dt.datetime
     dry_run: bool
+    language: str = "en"  # the notice's words: the team's (report.language)
 
     def hold(self, reasons: list[str], ledger: Ledger, outcome: Outcome) -> None:
         """Keep the report back; tell the PM once for each new reason, then record it (a
@@ -323,12 +327,15 @@ class _Notice:
 
     def failure(self, failure: DeliveryError, outcome: Outcome) -> None:
         """A refused mail is not tried again by the hourly run: the PM must hear of it."""
-        reason = f"the mail server refused the report ({failure.message})"
-        steps = (
-            "Fix what the mail server refused (above), or the recipients in the config.",
-            "Run `weekly send` to send it: the hourly `weekly run` does not retry a report "
-            "the server refused.",
-        )
+        with speaking(self.language):
+            reason = _("the mail server refused the report (%(why)s)") % {"why": failure.message}
+            steps = (
+                _("Fix what the mail server refused (above), or the recipients in the config."),
+                _(
+                    "Run `weekly send` to send it: the hourly `weekly run` does not retry a "
+                    "report the server refused."
+                ),
+            )
         with contextlib.suppress(DeliveryError):  # the server may refuse this one too
             self._tell([reason], steps)
             outcome.warnings.append(f"weekly: told {self.delivery.pm} that the send failed")
@@ -344,6 +351,7 @@ class _Notice:
                 pm=self.delivery.pm,
                 now=self.now,
                 steps=steps,
+                language=self.language,
             )
         )
 
@@ -387,7 +395,16 @@ def run(
             )
             delivery = _delivery(config)
             deliver = _deliverer(delivery, env, sender)
-            notice = _Notice(config.report.team, week, folder, delivery, deliver, now, dry_run)
+            notice = _Notice(
+                config.report.team,
+                week,
+                folder,
+                delivery,
+                deliver,
+                now,
+                dry_run,
+                config.report.language,
+            )
             notice.hold(reasons, _ledger(config), outcome)
             log(config, [exc.message])
             return outcome
@@ -446,8 +463,12 @@ def _delivery(config: Config) -> DeliverySection:
 
 def _hold_reasons(report: Report, approved: bool, delivery: DeliverySection) -> list[str]:
     reasons = []
-    if not approved and delivery.unapproved == "hold":
-        reasons.append("the draft is not marked `approved: true`")
-    if delivery.failed_source == "hold":
-        reasons += [f"{s.name} failed: {s.reason}" for s in failed_sources(report)]
+    with speaking(report.language):
+        if not approved and delivery.unapproved == "hold":
+            reasons.append(_("the draft is not marked `approved: true`"))
+        if delivery.failed_source == "hold":
+            reasons += [
+                _("%(source)s failed: %(why)s") % {"source": s.name, "why": s.reason}
+                for s in failed_sources(report)
+            ]
     return reasons

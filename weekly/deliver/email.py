@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from weekly.i18n import _, speaking, week_name
+from weekly.i18n import N_, _, speaking, week_name
 from weekly.model import Bet, Metric, Report
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
@@ -203,10 +203,12 @@ def render_text(view: PageView) -> str:
 
 
 _HOLD_STEPS = (
-    "Check and edit the draft at {draft}",
-    "Set `approved: true` in it.",
-    "Run `weekly send`, or wait for the next hourly `weekly run`, which sends it once "
-    "nothing above holds it back.",
+    N_("Check and edit the draft at {draft}"),
+    N_("Set `approved: true` in it."),
+    N_(
+        "Run `weekly send`, or wait for the next hourly `weekly run`, which sends it once "
+        "nothing above holds it back."
+    ),
 )
 
 
@@ -220,22 +222,32 @@ def build_notice(
     pm: str,
     now: dt.datetime,
     steps: Sequence[str] | None = None,
+    language: str = "en",
 ) -> EmailMessage:
-    """The plain-text mail that tells the PM a send is held, why, and what to do about it."""
-    title = f"{team} weekly {week}"
-    listed = "\n".join(f"  - {_one_line(reason)}" for reason in reasons) or "  - (no reason given)"
-    body = (
-        f"{title} ({fmt.week_range(week)}) has not been sent to its readers, because:\n"
-        f"\n{listed}\n\n"
-        "To send it:\n"
-        + "".join(
-            f"  {n}. {step}\n" for n, step in enumerate(steps or _HOLD_STEPS, start=1)
-        ).replace("{draft}", str(draft_path))
-        + "\n"
-        "Nothing has gone to the recipients yet.\n"
-    )
+    """The plain-text mail that tells the PM a send is held, why, and what to do about it,
+    in the team's language."""
+    with speaking(language):
+        title = _("%(team)s weekly %(week)s") % {"team": team, "week": week_name(week)}
+        listed = "\n".join(f"  - {_one_line(reason)}" for reason in reasons) or (
+            "  - " + _("(no reason given)")
+        )
+        todo = steps or [_(step) for step in _HOLD_STEPS]
+        body = (
+            _("%(title)s (%(period)s) has not been sent to its readers, because:")
+            % {"title": title, "period": fmt.week_range(week)}
+            + f"\n\n{listed}\n\n"
+            + _("To send it:")
+            + "\n"
+            + "".join(f"  {n}. {step}\n" for n, step in enumerate(todo, start=1)).replace(
+                "{draft}", str(draft_path)
+            )
+            + "\n"
+            + _("Nothing has gone to the recipients yet.")
+            + "\n"
+        )
+        waiting = _("%(title)s is waiting for you") % {"title": title}
     notice_id = make_msgid(idstring=f"{week}.{_ascii_slug(team)}.notice", domain=_domain(sender))
-    message = _headers(sender, [pm], _one_line(f"{title} is waiting for you"), notice_id, now)
+    message = _headers(sender, [pm], _one_line(waiting), notice_id, now)
     message["X-Weekly-Week"] = str(week)
     message.set_content(body, cte="quoted-printable")
     return message

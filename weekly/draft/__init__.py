@@ -16,6 +16,7 @@ from weekly.draft.apply import apply
 from weekly.draft.document import merge, new_document, render
 from weekly.draft.edits import DraftError, Edits, load_document, read_edits
 from weekly.files import write_atomically
+from weekly.i18n import speaking
 from weekly.model import Report
 from weekly.weeks import IsoWeek
 
@@ -55,11 +56,14 @@ def write_draft(report: Report, folder: WeekFolder, now: dt.datetime) -> bool:
     before is copied to draft.yaml.bak first.
     """
     if not folder.draft.exists():
-        write_atomically(folder.draft, render(new_document(report)).encode("utf-8"))
+        with speaking(report.language):  # the draft's comments are the team's words
+            text = render(new_document(report))
+        write_atomically(folder.draft, text.encode("utf-8"))
         return True
     document = load_document(folder.draft)
     read_edits(document, folder.draft, report.week)  # refuse to touch a broken draft
-    merge(document, report, now)
+    with speaking(report.language):
+        merge(document, report, now)
     shutil.copy2(folder.draft, folder.backup)
     write_atomically(folder.draft, render(document).encode("utf-8"))
     return False

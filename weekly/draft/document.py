@@ -16,12 +16,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from weekly.hill import side
+from weekly.i18n import N_, _, week_name, word
 from weekly.model import Bet, Decision, Report, SourceState
-from weekly.render.format import day, plural, week_range
+from weekly.render.format import day, delivered_counts, week_range
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-HEADER = """\
-weekly draft · {team} · {week} ({period})
+# The draft's words are the team's (report.language); the values the PM types (status,
+# confidence, true or false, dates) stay as written here, in every language.
+HEADER = N_("""\
+weekly draft · %(team)s · %(week)s (%(period)s)
 
 This file is yours to edit; `weekly preview` shows the page, `weekly send` sends it.
 `weekly draft` refreshes what is under each `pulled:` from the sources and keeps
@@ -29,7 +32,7 @@ everything else as you left it (the file before is kept as draft.yaml.bak).
 
 Status: on track | at risk | off track | done.   Confidence: high | medium | low.
 Dates: 2026-12-18.   Leave a field empty to keep what was pulled.
-"""
+""")
 
 
 def yaml() -> YAML:
@@ -47,24 +50,28 @@ def render(document: CommentedMap) -> str:
 
 def new_document(report: Report) -> CommentedMap:
     doc = CommentedMap()
-    doc.yaml_set_start_comment(
-        HEADER.format(team=report.team, week=report.week, period=week_range(report.week))
-    )
+    words = {"team": report.team, "week": week_name(report.week)}
+    doc.yaml_set_start_comment(_(HEADER) % {**words, "period": week_range(report.week)})
     doc["week"] = str(report.week)
-    doc.yaml_add_eol_comment("the week this draft is for; do not change", "week")
+    doc.yaml_add_eol_comment(_("the week this draft is for; do not change"), "week")
     doc["approved"] = False
-    doc.yaml_add_eol_comment("set to true when the page may go out", "approved")
+    doc.yaml_add_eol_comment(_("set to true when the page may go out"), "approved")
     text = _clean(report.headline.strip()) + "\n" if report.headline else ""
     doc["headline"] = LiteralScalarString(text) if text else None
-    doc.yaml_add_eol_comment("two or three sentences: the first thing executives read", "headline")
+    doc.yaml_add_eol_comment(
+        _("two or three sentences: the first thing executives read"), "headline"
+    )
     doc["sources"] = source_lines(report)
-    doc.yaml_add_eol_comment("pulled: how each source fared; refreshed by weekly draft", "sources")
+    doc.yaml_add_eol_comment(
+        _("pulled: how each source fared; refreshed by weekly draft"), "sources"
+    )
     # An empty list is left empty (not `[]`), so the PM can add `- title: …` lines under it.
     doc["bets"] = CommentedSeq(bet_entry(b) for b in report.bets) or None
-    doc.yaml_add_eol_comment("one entry per bet; add `hide: true` to leave one off", "bets")
+    doc.yaml_add_eol_comment(_("one entry per bet; add `hide: true` to leave one off"), "bets")
     doc["decisions"] = CommentedSeq(decision_entry(d) for d in report.decisions) or None
     doc.yaml_add_eol_comment(
-        "add your own: title, approver, deadline, options; `hide: true` removes one", "decisions"
+        _("add your own: title, approver, deadline, options; `hide: true` removes one"),
+        "decisions",
     )
     return doc
 
@@ -74,7 +81,7 @@ def merge(doc: CommentedMap, report: Report, now: dt.datetime) -> None:
     if "sources" in doc:
         doc["sources"] = source_lines(report)
     else:
-        doc.insert(3, "sources", source_lines(report), comment="pulled: how each source fared")
+        doc.insert(3, "sources", source_lines(report), comment=_("pulled: how each source fared"))
     _merge_items(
         doc,
         "bets",
@@ -119,8 +126,12 @@ def _merge_items(
             and isinstance(existing.get("pulled"), dict)
             and not existing.get("gone")
         ):
-            source = existing["pulled"].get("source") or "the source"
-            existing["gone"] = f"no longer in {source} since {day(now.date())} {now:%H:%M}"
+            source = existing["pulled"].get("source") or _("the source")
+            existing["gone"] = _("no longer in %(source)s since %(day)s %(time)s") % {
+                "source": source,
+                "day": day(now.date()),
+                "time": f"{now:%H:%M}",
+            }
 
 
 def _replace_in_place(entry: Any, key: str, value: CommentedMap) -> None:
@@ -139,16 +150,13 @@ def source_lines(report: Report) -> CommentedSeq:
     lines = CommentedSeq()
     for status in report.sources:
         if status.state is SourceState.OK and status.pulled_at:
-            lines.append(
-                f"{status.name}: ok, pulled {day(status.pulled_at.date())} {status.pulled_at:%H:%M}"
-            )
+            when = {"day": day(status.pulled_at.date()), "time": f"{status.pulled_at:%H:%M}"}
+            lines.append(f"{status.name}: " + _("ok, pulled %(day)s %(time)s") % when)
             continue
-        line = f"{status.name}: {str(status.state).upper()}: {status.reason}"
+        line = f"{status.name}: {word(status.state).upper()}: {status.reason}"
         if status.stale_since:
-            line += (
-                f"; its items are from the last good pull, {day(status.stale_since.date())} "
-                f"{status.stale_since:%H:%M}"
-            )
+            since = {"day": day(status.stale_since.date()), "time": f"{status.stale_since:%H:%M}"}
+            line += _("; its items are from the last good pull, %(day)s %(time)s") % since
         lines.append(line)
     return lines
 
@@ -162,11 +170,12 @@ def _entry(
     entry["key"] = key
     entry["pulled"] = pulled
     entry.yaml_add_eol_comment(
-        f"from {source or 'the source'}; refreshed by weekly draft", "pulled"
+        _("from %(source)s; refreshed by weekly draft") % {"source": source or _("the source")},
+        "pulled",
     )
     for name, comment in fields:
         entry[name] = None
-        entry.yaml_add_eol_comment(comment, name)
+        entry.yaml_add_eol_comment(_(comment), name)
     return entry
 
 
@@ -176,27 +185,28 @@ def bet_entry(bet: Bet) -> CommentedMap:
         pulled_bet(bet),
         bet.source,
         (
-            ("status", "yours: overrides the pulled status"),
-            ("confidence", "yours: high | medium | low"),
-            ("note", "yours: one line shown under the bet"),
-            ("slip_cause", "yours: why the date moved, and the options"),
-            ("new_eta", "yours: the date you now expect, if not the pulled target"),
-            ("hill", "yours: 0 still figuring it out · 50 the top · 100 done"),
+            ("status", N_("yours: overrides the pulled status")),
+            ("confidence", N_("yours: high | medium | low")),
+            ("note", N_("yours: one line shown under the bet")),
+            ("slip_cause", N_("yours: why the date moved, and the options")),
+            ("new_eta", N_("yours: the date you now expect, if not the pulled target")),
+            ("hill", N_("yours: 0 still figuring it out · 50 the top · 100 done")),
         ),
     )
     if bet.committed:
         entry["last_week"] = last_week_entries(bet)
         entry.yaml_add_eol_comment(
-            "what the last report said we would do: done true or false for each", "last_week"
+            _("what the last report said we would do: done true or false for each"), "last_week"
         )
     entry["next_week"] = None
     entry.yaml_add_eol_comment(
-        "yours: next week we will…, one `- ` line each; the next report checks them", "next_week"
+        _("yours: next week we will…, one `- ` line each; the next report checks them"),
+        "next_week",
     )
     if bet.slip and not bet.slip.cause:
+        moved = {"was": bet.slip.previous_date, "now": bet.slip.new_date}
         entry.yaml_add_eol_comment(
-            f"yours: the date moved from {bet.slip.previous_date} to {bet.slip.new_date}: why?",
-            "slip_cause",
+            _("yours: the date moved from %(was)s to %(now)s: why?") % moved, "slip_cause"
         )
     return entry
 
@@ -209,13 +219,13 @@ def last_week_entries(bet: Bet) -> CommentedSeq:
         item["we_will"] = _clean(commitment.text)
         item["done"] = None
         evidence = commitment.evidence
-        item.yaml_add_eol_comment(
-            f"{evidence.key} {'merged' if evidence.kind == 'pull request' else 'resolved'}: "
-            "done unless you write false"
-            if evidence
-            else "true or false",
-            "done",
-        )
+        if evidence is None:
+            comment = _("true or false")
+        elif evidence.kind == "pull request":
+            comment = _("%(key)s merged: done unless you write false") % {"key": evidence.key}
+        else:
+            comment = _("%(key)s resolved: done unless you write false") % {"key": evidence.key}
+        item.yaml_add_eol_comment(comment, "done")
         entries.append(item)
     return entries
 
@@ -241,17 +251,17 @@ def pulled_bet(bet: Bet) -> CommentedMap:
         "status": str(bet.status) if bet.status else None,
         "confidence": str(bet.confidence) if bet.confidence else None,
         "target": bet.target_date,
-        "progress": f"{bet.progress.done}/{bet.progress.total} done" if bet.progress else None,
-        "slipped_from": bet.slip.previous_date if bet.slip else None,
-        "hill": (
-            f"{bet.hill} ({side(bet.hill)}{', where you last put it' if bet.hill_set else ''})"
-            if bet.hill is not None
+        "progress": (
+            _("%(done)d/%(all)d done") % {"done": bet.progress.done, "all": bet.progress.total}
+            if bet.progress
             else None
         ),
-        "blockers": [f"{b.key} {b.title} · {b.owner or 'no owner'}" for b in bet.blockers] or None,
+        "slipped_from": bet.slip.previous_date if bet.slip else None,
+        "hill": _hill(bet),
+        "blockers": [f"{b.key} {b.title} · {b.owner or _('no owner')}" for b in bet.blockers]
+        or None,
         "delivered": (
-            f"{plural(len(bet.delivered), bet.delivered[0].kind)}: "
-            + ", ".join(d.key for d in bet.delivered)
+            f"{delivered_counts(bet.delivered)}: " + ", ".join(d.key for d in bet.delivered)
             if bet.delivered
             else None
         ),
@@ -261,15 +271,25 @@ def pulled_bet(bet: Bet) -> CommentedMap:
     return _pulled(facts)
 
 
+def _hill(bet: Bet) -> str | None:
+    """`50 (at the top, where you last put it)`: the pulled hill position in words."""
+    if bet.hill is None:
+        return None
+    where = {"uphill": _("uphill"), "downhill": _("downhill")}.get(side(bet.hill), _("at the top"))
+    if bet.hill_set:
+        where = _("%(where)s, where you last put it") % {"where": where}
+    return f"{bet.hill} ({where})"
+
+
 def decision_entry(decision: Decision) -> CommentedMap:
     return _entry(
         decision.key,
         pulled_decision(decision),
         decision.source,
         (
-            ("approver", "yours: the one person who decides"),
-            ("deadline", "yours: by when"),
-            ("options", "yours: replaces the pulled options, one per line"),
+            ("approver", N_("yours: the one person who decides")),
+            ("deadline", N_("yours: by when")),
+            ("options", N_("yours: replaces the pulled options, one per line")),
         ),
     )
 
