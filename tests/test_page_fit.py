@@ -18,6 +18,8 @@ from crowded import crowded, small
 
 from weekly.demo.workspace import demo_workspace, with_history
 from weekly.errors import RenderError
+from weekly.i18n import _ as translated
+from weekly.i18n import speaking, word
 from weekly.model import Slip, Status
 from weekly.pipeline import build_report
 from weekly.render import pack
@@ -40,10 +42,19 @@ def demo_report():
 
 
 @pytest.fixture(scope="module")
-def pages(demo_report, tmp_path_factory) -> dict[str, WrittenReport]:
+def chinese_report():
+    """The demo for a team that reads Chinese: Chinese labels and dates beside Latin titles."""
+    with demo_workspace("zh-CN") as run:
+        pulled = build_report(run.config, run.now, run.env, IsoWeek.of(run.now.date()))
+        return with_history(run, pulled)
+
+
+@pytest.fixture(scope="module")
+def pages(demo_report, chinese_report, tmp_path_factory) -> dict[str, WrittenReport]:
     """Each page of the issue, written once for the module."""
     cases = {
         "demo-A4": (demo_report, "A4"),
+        "chinese-A4": (chinese_report, "A4"),
         "demo-Letter": (demo_report, "Letter"),
         "crowded-A4": (crowded(), "A4"),
         "crowded-Letter": (crowded(), "Letter"),
@@ -55,7 +66,7 @@ def pages(demo_report, tmp_path_factory) -> dict[str, WrittenReport]:
     }
 
 
-CASES = ["demo-A4", "demo-Letter", "crowded-A4", "crowded-Letter", "small-A4"]
+CASES = ["demo-A4", "chinese-A4", "demo-Letter", "crowded-A4", "crowded-Letter", "small-A4"]
 
 
 def chars(pdf: Path) -> tuple[list[dict], float]:
@@ -116,16 +127,18 @@ def test_every_open_bet_and_decision_appears_with_its_status(pages, case):
     found, _ = chars(written.pdf)
     text = "".join(c["text"] for c in found)
     rep = written.view.report
-    for item in ranked(rep, rep.generated_at.date()):
-        shown = "added by the PM" if getattr(item, "added_in_draft", False) else item.key
-        assert shown in text, f"{shown} is not on the page"
-    # Each bet shows its status word: the heading counts them, and every row or key says it.
-    for status in (Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK):
-        count = sum(b.status is status for b in rep.bets)
-        if count:
-            assert text.count(str(status)) >= count + 1, status
-    no_approver = sum(not d.approver for d in rep.decisions)
-    assert text.count("no approver") >= no_approver
+    with speaking(rep.language):  # the page's words, as its readers read them
+        for item in ranked(rep, rep.generated_at.date()):
+            added = getattr(item, "added_in_draft", False)
+            shown = translated("added by the PM") if added else item.key
+            assert shown in text, f"{shown} is not on the page"
+        # Each bet shows its status word: the heading counts them, every row or key says it.
+        for status in (Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK):
+            count = sum(b.status is status for b in rep.bets)
+            if count:
+                assert text.count(word(status)) >= count + 1, status
+        no_approver = sum(not d.approver for d in rep.decisions)
+        assert text.count(translated("no approver")) >= no_approver
 
 
 @pytest.mark.parametrize("case", ["demo-A4", "demo-Letter", "crowded-A4", "crowded-Letter"])
