@@ -10,7 +10,9 @@
 - help: `weekly --help` against `python -c pass`, each in a fresh process.
 - jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
   requests made against the minimum pages, and the wall time against replaying the same
-  requests with plain `requests` (see benchmarks/jira_pull.py).
+  requests with plain `requests`; and the forecast of every bet (from the children's
+  resolution dates in the same pull) against the pull's wall time, and its requests
+  (none) (see benchmarks/jira_pull.py).
 - github: 5 repositories x (2,000 issues + 500 pull requests) from the local fake GitHub,
   measured the same way (see benchmarks/github_pull.py).
 - parallel: a report with Jira and GitHub, 100 ms a response, against the slower of the
@@ -117,6 +119,22 @@ def main() -> int:
                 f"{jira.seconds:.2f} s",
                 f"{jira.replay_seconds:.2f} s",
                 jira.seconds / jira.replay_seconds,
+            )
+        )
+        rows.append(
+            (
+                f"{name}, forecast of every bet vs the pull's wall time",
+                f"{jira.forecast_seconds:.3f} s",
+                f"{jira.seconds:.2f} s",
+                jira.forecast_seconds / jira.seconds,
+            )
+        )
+        rows.append(
+            (
+                f"{name}, forecast's requests",
+                str(jira.forecast_requests),
+                "0",
+                float(jira.forecast_requests),
             )
         )
     gh = github_pull.run()

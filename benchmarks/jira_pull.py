@@ -20,6 +20,8 @@ import requests
 
 from weekly.config import load_config
 from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, issue
+from weekly.forecast import forecast
+from weekly.model import Aggregation, Direction, Metric, Report
 from weekly.sources import jira
 from weekly.sources.context import PullContext
 from weekly.weeks import IsoWeek
@@ -35,6 +37,8 @@ class JiraFigures:
     minimum: int
     seconds: float
     replay_seconds: float
+    forecast_seconds: float  # forecasting the pulled bets, after the pull: no requests
+    forecast_requests: int
 
 
 def dataset(
@@ -49,8 +53,24 @@ def dataset(
     ]
     for n in range(children):
         flagged = {"customfield_10021": [{"value": "Impediment"}]} if n % BLOCKED_EVERY == 0 else {}
+        # Two stories in three finished, over the last twelve weeks: the forecast's throughput.
+        done = (
+            dict(
+                status="Done",
+                category="done",
+                resolved=f"{NOW.date() - dt.timedelta(days=n % 84)}T10:00:00.000+0000",
+            )
+            if n % 3
+            else {}
+        )
         issues.append(
-            issue(f"PAY-{1000 + n}", f"Story {n}", parent=f"PAY-{1 + n % bets}", custom=flagged)
+            issue(
+                f"PAY-{1000 + n}",
+                f"Story {n}",
+                parent=f"PAY-{1 + n % bets}",
+                custom=flagged,
+                **done,
+            )
         )
     issues += [
         issue(f"PAY-{20000 + n}", f"Decision {n}", labels=["decision-needed"])
@@ -85,6 +105,12 @@ def measure(deployment: str, issues: list[dict[str, object]]) -> JiraFigures:
         seconds = time.perf_counter() - start
         assert sum(b.progress.total for b in result.bets if b.progress) == CHILDREN
         recorded = list(fake.requests)
+        pulled = Report("Bench", ctx.week, NOW, metric("a"), (), result.bets, result.decisions, ())
+        start = time.perf_counter()
+        forecasted = forecast(pulled)
+        forecast_seconds = time.perf_counter() - start
+        assert all(b.forecast and b.forecast.safe for b in forecasted.bets), forecasted.bets[0]
+        forecast_requests = len(fake.requests) - len(recorded)
         headers = (
             {"Authorization": requests.auth._basic_auth_str(email, "t")}  # type: ignore[attr-defined]
             if email
@@ -97,7 +123,19 @@ def measure(deployment: str, issues: list[dict[str, object]]) -> JiraFigures:
                     f"{fake.url}{r.path}?{urlencode(r.query, doseq=True)}", headers=headers
                 ).json()
             replay = time.perf_counter() - start
-    return JiraFigures(deployment, len(recorded), minimum_requests(), seconds, replay)
+    return JiraFigures(
+        deployment,
+        len(recorded),
+        minimum_requests(),
+        seconds,
+        replay,
+        forecast_seconds,
+        forecast_requests,
+    )
+
+
+def metric(key: str) -> Metric:
+    return Metric(key, key, "", Direction.HIGHER, Aggregation.LAST, ())
 
 
 def run() -> list[JiraFigures]:

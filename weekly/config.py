@@ -243,6 +243,14 @@ class HillSection(_Section):
     top_at: float = Field(default=0.5, gt=0, lt=1)
 
 
+class ForecastSection(_Section):
+    """The throughput forecast of each bet (weekly.forecast): how many past weeks it draws
+    on; `enabled = false` switches it off for the team (the PM can for one bet)."""
+
+    enabled: bool = True
+    weeks: int = Field(default=12, ge=4, le=52)
+
+
 class CheckSection(_Section):
     """What `weekly check` (and so `weekly send`) calls marketing words and emoji storms."""
 
@@ -277,6 +285,7 @@ class Config(_Section):
     schedule: ScheduleSection = Field(default_factory=ScheduleSection)
     hill: HillSection = Field(default_factory=HillSection)
     check: CheckSection = Field(default_factory=CheckSection)
+    forecast: ForecastSection = Field(default_factory=ForecastSection)
     # Where the file was read from; relative paths in it are relative to its folder.
     path: Path = Path("weekly.toml")
 

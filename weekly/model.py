@@ -196,6 +196,18 @@ class BetChange:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """When a bet likely finishes, from its (or the team's) throughput (weekly.forecast)."""
+
+    likely: dt.date | None  # finished by then in 50% of simulated futures; None: no date
+    safe: dt.date | None  # … in 85% of them
+    weeks: int  # weeks of throughput it draws from
+    per_week: float  # items finished a week, on average, over those weeks
+    from_team: bool = False  # the bet had too little history: the team's, shared
+    beyond: bool = False  # the 85% date is past the simulated horizon
+
+
+@dataclass(frozen=True)
 class Bet:
     key: str
     title: str
@@ -219,6 +231,20 @@ class Bet:
     # Why the bet is shown though its source no longer returns it ("no longer in Jira since
     # Fri 27 Nov 16:00"): the page says so wherever the bet appears.
     gone: str | None = None
+    # Items of the bet finished in each of the last weeks, oldest first, ending with the
+    # report's week, where the source knows when each was finished (weekly.forecast).
+    throughput: tuple[int, ...] = ()
+    forecast: Forecast | None = None
+    forecasted: bool = True  # False: the PM switched the forecast off for this bet
+
+    @property
+    def at_risk_by_forecast(self) -> bool:
+        """Its 85% date is after its target: likely to slip, though no date has moved."""
+        fc = self.forecast
+        return (
+            bool(fc and fc.safe and self.target_date and fc.safe > self.target_date)
+            and self.status is not Status.DONE
+        )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
 from weekly.errors import RenderError, SourcesFailed, WeeklyError
 from weekly.files import write_atomically
-from weekly.history import History, HistoryError, annotate, settle
+from weekly.forecast import forecast
+from weekly.history import History, HistoryError, Sent, annotate, settle
 from weekly.i18n import _, speaking
 from weekly.logbook import log
 from weekly.model import Report, SourceState, SourceStatus
@@ -110,7 +111,9 @@ def draft(
     write_atomically(folder.facts, facts.dump(report))
     # The draft shows the history's view too: a date moved since the last sent report is
     # a slip there, and the draft asks the PM for its cause.
-    new = write_draft(annotate(report, _history(config).sent(config.report.team)), folder, now)
+    new = write_draft(
+        annotated(report, _history(config).sent(config.report.team), config), folder, now
+    )
     _history(config).save(report, "draft", now)
     if not new:
         outcome.warnings.append(
@@ -135,7 +138,24 @@ def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     # Changes since the last sent report come first, so the PM's slip causes and ticks
     # apply to them; what depends on the PM's own status and hill is judged after.
     sent = _history(config).sent(config.report.team)
-    return settle(apply(annotate(pulled, sent), edits, config.report.zone), sent), edits
+    return compose(pulled, sent, edits, config), edits
+
+
+def annotated(pulled: Report, sent: Sequence[Sent], config: Config) -> Report:
+    """The pulled facts joined with the history: each bet's change since the last sent
+    report, and its forecast from its throughput (or the sent reports' done counts)."""
+    report = annotate(pulled, sent)
+    if not config.forecast.enabled:
+        return report
+    past = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    return forecast(report, past, config.forecast.weeks)
+
+
+def compose(pulled: Report, sent: Sequence[Sent], edits: Edits, config: Config) -> Report:
+    """The page's report: the pulled facts and the history, with the PM's edits over them.
+    Changes since the last sent report come first, so the PM's slip causes and ticks apply
+    to them; what depends on the PM's own status and hill is judged after."""
+    return settle(apply(annotated(pulled, sent, config), edits, config.report.zone), sent)
 
 
 class CheckFailed(WeeklyError):

@@ -17,7 +17,7 @@ def repositories() -> dict[str, Repo]:
         REPOSITORY,
         7,
         "Apple Pay in the iOS app",
-        due_on="2026-12-14T08:00:00Z",
+        due_on="2026-12-21T08:00:00Z",
         open_issues=5,
         closed_issues=11,
         creator="mei-chen",

@@ -6,6 +6,7 @@ through the real `jira` client exactly as a team's would. The week is 2026-W48.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from weekly.demo.fake_jira import CLOUD_FIELDS, blocked_by, field, issue, user
@@ -23,6 +24,7 @@ FIELDS = [
 ]
 _FLAGGED = {"customfield_10021": [{"value": "Impediment", "id": "10019"}]}
 _THIS_WEEK = "2026-11-2{}T1{}:00:00.000+0000"  # Mon 23 … Fri 27 Nov
+_DEMO_MONDAY = dt.date(2026, 11, 23)
 
 
 def _epic(
@@ -65,18 +67,26 @@ def _epic(
 
 
 def _children(
-    epic: str, first: int, total: int, done: int, delivered: int = 0, epic_link: bool = False
+    epic: str,
+    first: int,
+    total: int,
+    done: int,
+    delivered: int = 0,
+    epic_link: bool = False,
+    spread: int = 10,
 ) -> list[dict[str, Any]]:
-    """`total` stories under `epic`, `done` of them done, the last `delivered` done this week."""
+    """`total` stories under `epic`, `done` of them done, the last `delivered` done this week
+    and the others over the `spread` weeks before it (the throughput the forecast reads)."""
     stories = []
     for n in range(total):
         finished = n < done
         resolved = None
         if finished:
+            earlier = _DEMO_MONDAY - dt.timedelta(weeks=1 + n % spread, days=-(n % 4))
             resolved = (
                 _THIS_WEEK.format(3 + n % 5, n % 6)
                 if n >= done - delivered
-                else f"2026-11-1{n % 9}T10:00:00.000+0000"
+                else f"{earlier}T10:00:00.000+0000"
             )
         link = {"custom": {"customfield_10014": epic}} if epic_link else {"parent": epic}
         stories.append(
@@ -202,7 +212,7 @@ def issues() -> list[dict[str, Any]]:
             "Medium",
             "2027-01-15",
         ),
-        *_children("PAY-103", 1400, 12, 7, delivered=2),
+        *_children("PAY-103", 1400, 12, 7, delivered=2, spread=4),
         # A company-managed project's epic: its children point at it through Epic Link.
         _epic(
             "PAY-105",
@@ -212,7 +222,7 @@ def issues() -> list[dict[str, Any]]:
             "High",
             "2026-12-04",
         ),
-        *_children("PAY-105", 1500, 10, 9, delivered=2, epic_link=True),
+        *_children("PAY-105", 1500, 10, 9, delivered=2, epic_link=True, spread=4),
         _epic(
             "PAY-106",
             "Self-service fraud rules for the operations team",

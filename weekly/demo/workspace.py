@@ -13,12 +13,11 @@ from weekly.config import Config, load_config
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
-from weekly.draft import apply
 from weekly.draft.edits import load_document, read_edits
-from weekly.history import Sent, annotate, settle
+from weekly.history import Sent
 from weekly.model import Report
 from weekly.render.output import WrittenReport
-from weekly.workflow import write_mail
+from weekly.workflow import compose, write_mail
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The team's two earlier sent reports (2026-W46 and W47), as the history keeps them.
@@ -74,7 +73,7 @@ def with_history(run: DemoRun, report: Report) -> Report:
         Sent(old.week, old.generated_at.replace(hour=16), recipients, old)
         for old in (facts.loads(p.read_bytes()) for p in sorted(HISTORY_DIR.glob("*.json")))
     ]
-    return settle(apply(annotate(report, sent), edits, run.config.report.zone), sent)
+    return compose(report, sent, edits, run.config)
 
 
 def demo_email(run: DemoRun, written: WrittenReport) -> Path:

@@ -219,6 +219,47 @@ def since(bet: Bet, page: bool = False) -> str:
     return " · ".join(parts)
 
 
+def forecast_line(bet: Bet, today: dt.date | None = None) -> str:
+    """`50% by Fri 18 Dec, 85% by Fri 8 Jan (from 12 weeks, 3.2 items a week)`, or
+    `no forecast: nothing finished in 12 weeks`; empty when the bet has no forecast."""
+    fc = bet.forecast
+    if fc is None:
+        return ""
+    if fc.likely is None or fc.safe is None:
+        return ngettext(
+            "no forecast: nothing finished in %(num)d week",
+            "no forecast: nothing finished in %(num)d weeks",
+            fc.weeks,
+        )
+    if fc.beyond:
+        dates = _("50%% by %(likely)s, 85%% not within five years") % {
+            "likely": day(fc.likely, today)
+        }
+    else:
+        dates = _("50%% by %(likely)s, 85%% by %(safe)s") % {
+            "likely": day(fc.likely, today),
+            "safe": day(fc.safe, today),
+        }
+    basis = {"weeks": fc.weeks, "rate": f"{fc.per_week:.1f}"}
+    if fc.from_team:
+        said = _("from the team's %(weeks)d weeks, %(rate)s items a week a bet") % basis
+    else:
+        said = _("from %(weeks)d weeks, %(rate)s items a week") % basis
+    return f"{dates} ({said})"
+
+
+def forecast_short(bet: Bet, today: dt.date | None = None) -> str:
+    """The forecast beside a target date: `85%: Fri 8 Jan`, `no forecast`, or empty."""
+    fc = bet.forecast
+    if fc is None:
+        return ""
+    if fc.safe is None:
+        return _("no forecast")
+    if fc.beyond:
+        return _("85%%: not within five years")
+    return _("85%%: %(day)s") % {"day": day(fc.safe, today)}
+
+
 def delivered_counts(delivered: object) -> str:
     """`1 issue and 2 pull requests`: the delivered work by kind."""
     counts: dict[str, int] = {}

@@ -91,6 +91,8 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         word=i18n.word,
         week_name=i18n.week_name,
         delivered_counts=fmt.delivered_counts,
+        forecast_line=fmt.forecast_line,
+        forecast_short=fmt.forecast_short,
         plural=fmt.plural,
         safe_url=safe_url,
         hill_side=side,

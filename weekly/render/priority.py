@@ -22,7 +22,7 @@ class Tier(IntEnum):
     OFF_TRACK = 0
     AT_RISK = 1
     NO_STATUS = 2
-    MOVED = 3  # slipped, newly blocked, stalled or gone from its source
+    MOVED = 3  # slipped, at risk by forecast, newly blocked, stalled or gone from its source
     DECISION = 4
     ON_TRACK = 5
     DONE = 6
@@ -40,7 +40,9 @@ def bet_tier(bet: Bet) -> Tier:
         return Tier.AT_RISK
     if bet.status is None:
         return Tier.NO_STATUS
-    if slipped(bet) or bet.gone or (bet.change and (bet.change.new_blockers or bet.change.stalled)):
+    if slipped(bet) or bet.gone or bet.at_risk_by_forecast:
+        return Tier.MOVED
+    if bet.change and (bet.change.new_blockers or bet.change.stalled):
         return Tier.MOVED
     return Tier.ON_TRACK
 
@@ -97,6 +99,8 @@ def bet_signal(bet: Bet) -> str | None:
     if bet.slip is not None and slipped(bet):
         days = (bet.slip.new_date - bet.slip.previous_date).days
         signals.append(ngettext("slipped %(num)d day", "slipped %(num)d days", days))
+    if bet.at_risk_by_forecast:
+        signals.append(_("at risk by forecast"))
     if change and change.stalled:
         signals.append(_("stalled"))
     if change and change.new_blockers:

@@ -55,7 +55,8 @@ def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decis
     epics = list(session.search(bets_jql(section, ctx.week), bet_fields(ids), expand="changelog"))
     bet_keys = [str(e["key"]) for e in epics]
     site = section.url
-    children: dict[str, mapping.Children] = defaultdict(mapping.Children)
+    weeks = ctx.config.forecast.weeks
+    children: dict[str, mapping.Children] = defaultdict(lambda: mapping.Children(weeks=weeks))
     for chunk in _chunks(bet_keys):
         for child in session.search(children_jql(chunk, ids), child_fields(ids)):
             owner = mapping.parent_key(child, ids, set(chunk))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from weekly.forecast import weeks_of
 from weekly.model import (
     Bet,
     Blocker,
@@ -106,6 +107,8 @@ class Children:
     has_points: bool = False
     delivered: list[Delivery] = field(default_factory=list)
     blocked: list[Issue] = field(default_factory=list)
+    weeks: int = 12  # of throughput: children finished each week, up to the report's
+    finished: list[dt.date] = field(default_factory=list)  # … within those weeks
 
     def add(
         self, child: Issue, ids: FieldIds, blocked_statuses: Iterable[str], site: str, week: IsoWeek
@@ -113,6 +116,9 @@ class Children:
         finished = is_done(child)
         self.total += 1
         self.done += finished
+        resolved = _datetime(fields_of(child).get("resolutiondate")) if finished else None
+        if resolved and week.shift(1 - self.weeks).monday <= resolved.date() <= week.sunday:
+            self.finished.append(resolved.date())
         points = _number(fields_of(child).get(ids.story_points)) if ids.story_points else None
         if points is not None:
             self.has_points = True
@@ -155,6 +161,7 @@ def bet(
         blockers=tuple(blockers),
         slip=_slip(epic, ids, target, week),
         delivered=tuple(children.delivered),
+        throughput=weeks_of(children.finished, week, children.weeks),
     )
 
 
