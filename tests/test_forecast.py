@@ -107,3 +107,28 @@ def test_nothing_finished_in_n_weeks_gives_no_date_and_done_bets_no_forecast():
     assert got["PAY-1"].forecast.likely is None and got["PAY-1"].forecast.weeks == 12
     assert not got["PAY-1"].at_risk_by_forecast
     assert got["PAY-2"].forecast is None and got["PAY-3"].forecast is None
+
+
+def test_the_pm_switches_a_bets_forecast_off_or_answers_it():
+    from conftest import BERLIN
+
+    from weekly.draft import apply
+    from weekly.draft.edits import BetEdits, Edits
+
+    late = bet("PAY-1", progress=Progress(0, 30), throughput=(1,) * 12)
+    answered = bet("PAY-2", progress=Progress(0, 30), throughput=(1,) * 12)
+    pulled = forecast(report([late, answered]))
+    edits = Edits(
+        WEEK,
+        True,
+        None,
+        {
+            "PAY-1": BetEdits("PAY-1", forecast="off"),
+            "PAY-2": BetEdits("PAY-2", forecast="Hiring two; the date holds"),
+        },
+        (),
+    )
+    page = {b.key: b for b in apply(pulled, edits, BERLIN).bets}
+    assert page["PAY-1"].forecast is None and not page["PAY-1"].at_risk_by_forecast
+    assert page["PAY-2"].at_risk_by_forecast
+    assert page["PAY-2"].forecast_answer == "Hiring two; the date holds"

@@ -115,6 +115,19 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     % {"text": commitment.text},
                     "last_week",
                 )
+        if bet.at_risk_by_forecast and not bet.forecast_answer and bet.forecast:
+            yield draft.finding(
+                False,
+                part,
+                bet.key,
+                _(
+                    "at risk by forecast: 85%% likely by %(safe)s, after the target %(target)s; "
+                    "write under `forecast:` why the target holds or the options, or move "
+                    "`new_eta:` (with `slip_cause:`)"
+                )
+                % {"safe": day(bet.forecast.safe), "target": day(bet.target_date)},
+                "forecast",
+            )
         edit = edits.bets.get(bet.key)
         committed = {c.text for c in bet.committed}
         for text in edit.last_week if edit else ():
@@ -231,12 +244,13 @@ def _tone(
 
 def _written(report: Report, edits: Edits) -> Iterator[tuple[str, str, str | None, str]]:
     """(draft part, label, field, text) for each text the PM writes: the headline, a bet's
-    note, slip cause and plans, and the decisions' titles and options they wrote or changed."""
+    note, slip cause, answer to its forecast and plans, and the decisions' titles and
+    options they wrote or changed."""
     if report.headline:
         yield "headline", "headline", None, report.headline
     for bet in report.bets:
         cause = bet.slip.cause if bet.slip else None
-        texts = [("note", bet.note), ("slip_cause", cause)]
+        texts = [("note", bet.note), ("slip_cause", cause), ("forecast", bet.forecast_answer)]
         texts += [("next_week", line) for line in bet.next_week]
         for field, text in texts:
             if text:

@@ -236,6 +236,8 @@ class Bet:
     throughput: tuple[int, ...] = ()
     forecast: Forecast | None = None
     forecasted: bool = True  # False: the PM switched the forecast off for this bet
+    # The PM's answer to a forecast later than the target: why the target holds, or options.
+    forecast_answer: str | None = None
 
     @property
     def at_risk_by_forecast(self) -> bool:
@@ -297,6 +299,20 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class TrackRecord:
+    """What the last sent reports committed and delivered (weekly.record)."""
+
+    reports: int  # sent reports counted
+    kept: int  # commitments done…
+    made: int  # … of those made (a commitment not ticked is made, not kept)
+    slipped_bets: int  # bets whose date moved later
+    slip_days: int  # the days they moved, in all
+    finished: int  # bets finished
+    finished_late: int  # … after the first target a report sent for them
+    days_late: int  # … by this many days in all
+
+
+@dataclass(frozen=True)
 class Report:
     team: str
     week: IsoWeek
@@ -308,6 +324,7 @@ class Report:
     sources: tuple[SourceStatus, ...]
     headline: str | None = None
     language: str = "en"  # report.language: the readers' language ("en", "zh-CN")
+    record: TrackRecord | None = None  # over the last sent reports, from the history
 
     @property
     def blockers(self) -> tuple[Blocker, ...]:

@@ -7,6 +7,7 @@ whole Friday with a fixed clock and a real SMTP server on loopback.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from weekly.logbook import log
 from weekly.model import Report, SourceState, SourceStatus
 from weekly.pipeline import build_report
 from weekly.progress import PullProgress
+from weekly.record import RECORD_REPORTS, track_record
 from weekly.render.format import plural
 from weekly.render.output import WrittenReport, write_report
 from weekly.schedule import Slot, due_at, is_due
@@ -143,11 +145,13 @@ def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
 
 def annotated(pulled: Report, sent: Sequence[Sent], config: Config) -> Report:
     """The pulled facts joined with the history: each bet's change since the last sent
-    report, and its forecast from its throughput (or the sent reports' done counts)."""
+    report, the team's record over its last sent reports, and each bet's forecast from its
+    throughput (or the sent reports' done counts)."""
     report = annotate(pulled, sent)
+    past = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    report = dataclasses.replace(report, record=track_record(past, RECORD_REPORTS))
     if not config.forecast.enabled:
         return report
-    past = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
     return forecast(report, past, config.forecast.weeks)
 
 

@@ -84,7 +84,17 @@ def _edited_bet(bet: Bet, edit: BetEdits) -> Bet:
         **_hill(bet, edit),
         next_week=edit.next_week,
         committed=tuple(_ticked(c, edit.last_week.get(c.text)) for c in bet.committed),
+        **_forecast(edit.forecast),
     )
+
+
+def _forecast(answer: str | None) -> dict[str, Any]:
+    """`forecast: off` switches the bet's forecast off; other words answer it."""
+    if answer is None:
+        return {}
+    if answer.strip().lower() == "off":
+        return {"forecast": None, "forecasted": False}
+    return {"forecast_answer": answer.strip()}
 
 
 def _hill(bet: Bet, edit: BetEdits) -> dict[str, Any]:

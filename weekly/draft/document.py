@@ -203,6 +203,18 @@ def bet_entry(bet: Bet) -> CommentedMap:
         _("yours: next week we will…, one `- ` line each; the next report checks them"),
         "next_week",
     )
+    if bet.at_risk_by_forecast and bet.forecast and bet.forecast.safe:
+        # Ask before the date moves: the forecast is later than the target.
+        entry["forecast"] = None
+        asked = {"safe": day(bet.forecast.safe), "target": day(bet.target_date)}
+        entry.yaml_add_eol_comment(
+            _(
+                "yours: 85%% likely by %(safe)s, after the target %(target)s: why the target "
+                "holds, or the options; or move `new_eta:`; `off` switches the forecast off"
+            )
+            % asked,
+            "forecast",
+        )
     if bet.slip and not bet.slip.cause:
         moved = {"was": bet.slip.previous_date, "now": bet.slip.new_date}
         entry.yaml_add_eol_comment(

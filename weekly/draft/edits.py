@@ -45,6 +45,9 @@ class BetEdits:
     next_week: tuple[str, ...] = ()
     # Last week's commitments as the PM ticked them: text -> done (None: not ticked).
     last_week: dict[str, bool | None] = field(default_factory=dict)
+    # `off`: no forecast for this bet; other text: the PM's answer to a forecast later
+    # than the target (why the target holds, or the options).
+    forecast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ _BET = (
     "hill",
     "last_week",
     "next_week",
+    "forecast",
     "hide",
     "gone",
 )
@@ -193,6 +197,7 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
             hill=check.hill(entry, f"{where}.hill"),
             next_week=check.texts(entry, "next_week", f"{where}.next_week") or (),
             last_week=check.ticks(entry, f"{where}.last_week"),
+            forecast=check.text(entry, "forecast", f"{where}.forecast"),
         )
     decisions = []
     for index, entry in enumerate(check.entries(document, "decisions"), start=1):
