@@ -357,3 +357,25 @@ def test_weekly_history_lists_the_weeks_and_tells_what_changed(four_weeks, capsy
     assert "confidence medium → low" in out
     assert "hill 50 → 67 (downhill)" in out
     assert f"{DECISION}: decided by Dana Schulz on Tue 24 Nov" in out
+
+
+def test_the_record_counts_commitments_and_slips_of_the_sent_reports(four_weeks, capsys):
+    """W46 said two things (one done: PAY-11 resolved), W47 one (not done); PAY-1 slipped
+    a week in W46 and a week in W47."""
+    config, pages, _ = four_weeks
+    line = "Record last 3 sent reports: 1 of 3 commitments kept · 1 bet slipped, 14 days in all"
+    assert line in text_of(pages[48])
+    assert "Record last 2 sent reports: 1 of 2 commitments kept" in text_of(pages[47])
+
+    assert main(["history", "--config", str(config.path), "--record"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "The record of Payments, from its sent reports:"
+    rows = {line.rsplit(None, 2)[0].strip(): line.split()[-2:] for line in table[2:]}
+    assert rows["sent reports counted"] == ["4", "4"]
+    assert rows["bets slipped"] == ["1", "1"] and rows["days slipped, in all"] == ["14", "14"]
+    # All four sent reports: W48's too, whose commitment (PAY-32) was delivered.
+    assert table[3].split()[-6:] == ["2", "of", "4", "2", "of", "4"]
+
+    assert main(["history", "--config", str(config.path), "--diff", "2026-W47", "2026-W48"]) == 0
+    out = capsys.readouterr().out
+    assert "record: last 2 sent reports: 1 of 2 commitments kept · 1 bet slipped, 7 days" in out

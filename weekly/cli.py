@@ -353,21 +353,37 @@ def doctor(config_path: Path) -> None:
 @click.option(
     "--diff", nargs=2, default=None, metavar="WEEK WEEK", help="What changed between two weeks."
 )
-def history(config_path: Path, diff: tuple[str, str] | None) -> None:
-    """List the sent reports (week, sent at, recipients, NSM), or compare two weeks.
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Commitments kept, slips and finishes over the last 4 and 12 sent reports.",
+)
+def history(config_path: Path, diff: tuple[str, str] | None, record: bool) -> None:
+    """List the sent reports (week, sent at, recipients, NSM), compare two weeks, or show
+    the team's record (commitments kept, slips, finishes against first targets).
 
     \b
     Example:
       weekly history --config weekly.toml --diff 2026-W47 2026-W48
+      weekly history --config weekly.toml --record
     """
     from weekly import history as records
+    from weekly import record as track
     from weekly.errors import InputError
-    from weekly.render.format import plural
+    from weekly.render.format import plural, record_line
 
     config = _config(config_path)
     sent = records.History(config.resolve(config.report.output_dir) / "history.sqlite").sent(
         config.report.team
     )
+    if record:
+        if not sent:
+            click.echo(f"No report of {config.report.team} has been sent yet.")
+            return
+        click.echo(f"The record of {config.report.team}, from its sent reports:")
+        for line in track.table([item.report for item in sent]):
+            click.echo(line)
+        return
     if diff is None:
         if not sent:
             click.echo(f"No report of {config.report.team} has been sent yet.")
@@ -384,6 +400,12 @@ def history(config_path: Path, diff: tuple[str, str] | None) -> None:
         raise InputError(f"--diff: no sent report for {', '.join(missing)}; see weekly history")
     for line in records.diff(by_week[weeks[0]], by_week[weeks[1]]):
         click.echo(line)
+    reports = [item.report for item in sent]
+    was, now = (
+        track.track_record(track.before(reports, by_week[w].week), track.RECORD_REPORTS)
+        for w in weeks
+    )
+    click.echo(f"record: {record_line(was) or 'none yet'} → {record_line(now) or 'none yet'}")
 
 
 @cli.command()

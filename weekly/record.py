@@ -5,7 +5,7 @@ first target a report sent (estimate against actual)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from weekly.model import Report, Status, TrackRecord
 
@@ -48,3 +48,27 @@ def track_record(past: Sequence[Report], last: int) -> TrackRecord | None:
         finished_late=sum(1 for days in finished.values() if days > 0),
         days_late=sum(max(days, 0) for days in finished.values()),
     )
+
+
+def before(past: Sequence[Report], week: object) -> list[Report]:
+    """The sent reports of the weeks before `week`, oldest first: what its page counted."""
+    return sorted((r for r in past if r.week < week), key=lambda r: r.week)  # type: ignore[operator]
+
+
+def table(past: Sequence[Report]) -> list[str]:
+    """`weekly history --record`: the record over the last 4 and the last 12 sent reports."""
+    spans = [(n, track_record(past, n)) for n in (RECORD_REPORTS, 12)]
+    rows: list[tuple[str, ...]] = [("", *(f"last {n}" for n, _ in spans))]
+    figures: list[tuple[str, Callable[[TrackRecord], str]]] = [
+        ("sent reports counted", lambda r: str(r.reports)),
+        ("commitments kept", lambda r: f"{r.kept} of {r.made}"),
+        ("bets slipped", lambda r: str(r.slipped_bets)),
+        ("days slipped, in all", lambda r: str(r.slip_days)),
+        ("bets finished", lambda r: str(r.finished)),
+        ("finished after the first target", lambda r: str(r.finished_late)),
+        ("days after the first targets, in all", lambda r: str(r.days_late)),
+    ]
+    for label, figure in figures:
+        rows.append((label, *(figure(r) if r else "–" for _, r in spans)))
+    width = max(len(row[0]) for row in rows)
+    return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>8}" for cell in row[1:]) for row in rows]

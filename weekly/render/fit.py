@@ -42,7 +42,7 @@ class Form(StrEnum):
 
 # A full bet's detail lines, in the order the page grants them. The main row, the slip and
 # the PM's note come with the full row itself; blockers are granted one line at a time.
-BET_DETAILS = ("since", "blockers", "committed", "next_week", "delivered")
+BET_DETAILS = ("forecast", "since", "blockers", "committed", "next_week", "delivered")
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class PageView:
                     blockers,
                 )
             )
-        for detail in ("since", "committed", "next_week", "delivered"):
+        for detail in ("forecast", "since", "committed", "next_week", "delivered"):
             short = [v for v in self.bets if _has(v.bet, detail) and not v.shows(detail)]
             if short:
                 lines.append(_left_out_for(detail, len(short)))
@@ -241,6 +241,12 @@ def fit_note(left_out: Iterable[str]) -> str:
 
 def _left_out_for(detail: str, bets: int) -> str:
     """The fit note's words for a bet detail line left out of `bets` bets."""
+    if detail == "forecast":
+        return ngettext(
+            "bets: the forecast's dates and question left out for %(num)d bet",
+            "bets: the forecast's dates and question left out for %(num)d bets",
+            bets,
+        )
     if detail == "since":
         return ngettext(
             "bets: the line on what changed since the last report left out for %(num)d bet",
@@ -275,7 +281,16 @@ def _has(bet: Bet, detail: str) -> bool:
         )
     if detail == "blockers":
         return bool(bet.blockers)
+    if detail == "forecast":  # the line asking about a forecast later than the target
+        return forecast_is_news(bet)
     return bool(getattr(bet, detail))
+
+
+def forecast_is_news(bet: Bet) -> bool:
+    """A bet on track (or without status) whose forecast is later than its target: the
+    forecast is the news, and the page says so in a line of its own. A bet in trouble
+    already says so, and shows its 85% date under its target."""
+    return bet.at_risk_by_forecast and bet.status in (None, Status.ON_TRACK)
 
 
 def _has_roles(decision: Decision) -> bool:

@@ -8,7 +8,7 @@ import datetime as dt
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from weekly.i18n import _, current, day_text, ngettext, week_name, word
-from weekly.model import Bet, Confidence, Direction, Metric, WeekValue
+from weekly.model import Bet, Confidence, Direction, Metric, TrackRecord, WeekValue
 from weekly.weeks import IsoWeek
 
 _LEVEL = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
@@ -217,6 +217,37 @@ def since(bet: Bet, page: bool = False) -> str:
         count = len(change.resolved_blockers)
         parts.append(ngettext("%(num)d blocker resolved", "%(num)d blockers resolved", count))
     return " · ".join(parts)
+
+
+def record_line(record: TrackRecord | None) -> str:
+    """`last 4 sent reports: 7 of 9 commitments kept · 2 bets slipped, 21 days in all ·
+    1 bet finished, 5 days after its first target`; empty without a sent report."""
+    if record is None:
+        return ""
+    parts = [
+        ngettext("%(num)d commitment made", "%(num)d commitments made", record.made)
+        if not record.made
+        else _("%(kept)d of %(made)d commitments kept") % {"kept": record.kept, "made": record.made}
+    ]
+    if record.slipped_bets:
+        bets = ngettext("%(num)d bet slipped", "%(num)d bets slipped", record.slipped_bets)
+        days = ngettext("%(num)d day in all", "%(num)d days in all", record.slip_days)
+        parts.append(f"{bets}{_(', ')}{days}")
+    else:
+        parts.append(_("no slip"))
+    if record.finished:
+        done = ngettext("%(num)d bet finished", "%(num)d bets finished", record.finished)
+        if record.finished_late:
+            late = ngettext(
+                "%(num)d day after its first target",
+                "%(num)d days after their first targets",
+                record.days_late,
+            )
+            parts.append(f"{done}{_(', ')}{late}")
+        else:
+            parts.append(f"{done}{_(', ')}{_('on or before the first target')}")
+    reports = ngettext("last %(num)d sent report", "last %(num)d sent reports", record.reports)
+    return f"{reports}{_(': ')}" + " · ".join(parts)
 
 
 def forecast_line(bet: Bet, today: dt.date | None = None) -> str:

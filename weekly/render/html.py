@@ -92,6 +92,7 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         week_name=i18n.week_name,
         delivered_counts=fmt.delivered_counts,
         forecast_line=fmt.forecast_line,
+        record_line=fmt.record_line,
         forecast_short=fmt.forecast_short,
         plural=fmt.plural,
         safe_url=safe_url,

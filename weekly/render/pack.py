@@ -24,7 +24,7 @@ from weekly.render.fit import Form, Plan
 # rest come last. One blocker a bet first: the second blocker of one bet matters less than
 # the full row of the next.
 ROUNDS: tuple[tuple[tuple[str, ...], int], ...] = (
-    (("since", "options"), 1),  # (detail lines, blockers up to this many)
+    (("forecast", "since", "options"), 1),  # (detail lines, blockers up to this many)
     (("committed",), 1),
     (("next_week",), 3),
 )
@@ -83,11 +83,10 @@ def height(plan: Plan, pieces: Pieces) -> float:
     return total
 
 
-def smallest_grant(plan: Plan, pieces: Pieces) -> float:
-    """The height the least thing `plan` leaves out would add: the full row of the first
-    item without one (rows are granted in order), a detail line of an item in full, a
-    compact row for an item by key, or the done bets' titles."""
-    base = height(plan, pieces)
+def grants(plan: Plan, pieces: Pieces) -> list[Plan]:
+    """Each plan that grants one thing more than `plan`: the full row of the first item
+    without one (rows are granted in order), a detail line of an item in full, a compact
+    row for an item by key, or the done bets' titles."""
     grants: list[Plan] = []
     first = next((i for i in pieces.items if plan.forms[i] is not Form.FULL), None)
     if first is not None:
@@ -103,8 +102,7 @@ def smallest_grant(plan: Plan, pieces: Pieces) -> float:
             grants.append(Plan({**plan.forms, item: Form.COMPACT}, plan.details, plan.done_titles))
     if pieces.done and not plan.done_titles:
         grants.append(Plan(plan.forms, plan.details, True))
-    # A grant that adds nothing is the key line's estimate rounding, not room.
-    return min((h for g in grants if (h := height(g, pieces) - base) > 0), default=float("inf"))
+    return grants
 
 
 def pack(pieces: Pieces, budget: float) -> Plan | None:

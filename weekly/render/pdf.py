@@ -21,7 +21,7 @@ from weekly.errors import RenderError
 from weekly.i18n import speaking
 from weekly.model import Bet, Decision, Report, Status
 from weekly.render.fit import Form, PageView, Plan, all_details, fit_ids, full_plan, page_view
-from weekly.render.pack import Pieces, height, pack, smallest_grant
+from weekly.render.pack import Pieces, grants, height, pack
 from weekly.render.priority import Tier, bet_tier, decision_signal
 
 # Layouts a fit may take before it settles for the last plan that fitted; each corrects the
@@ -93,7 +93,7 @@ def _fit(
     keys_only = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
     while tries < MAX_LAYOUTS:
         plan, pieces = _packed(report, paper, pieces, note, target, keys_only)
-        signature = (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
+        signature = _signature(plan)
         if signature in tried:
             if best is not None or plan == keys_only:
                 break
@@ -103,16 +103,28 @@ def _fit(
         tried.add(signature)
         view = page_view(report, plan, paper)
         html, document = lay_out(view)
-        predicted = height(plan, pieces)
+        predicted = _content_height(report, paper, plan, pieces, note)
         if len(document.pages) == 1:
             used = used_share(document)
             page = FittedPage(view, html, document, tries, used, predicted / budget)
             if best is None or predicted > best[0]:
                 best = (predicted, page)
             room = budget - page.used * budget
-            if plan == everything or room < smallest_grant(plan, pieces) - _SURE:
+            more = _least_grant(report, paper, plan, pieces, note)
+            if plan == everything or more is None or room < more[0] - _SURE:
                 break  # nothing left out would fit in the room the page leaves
             if tries >= _LAYOUTS_WANTED:
+                break
+            if more[0] <= room:  # that one thing fits: try the page with it
+                tried.add(_signature(more[1]))
+                view = page_view(report, more[1], paper)
+                html, document = lay_out(view)
+                if len(document.pages) == 1:
+                    used = used_share(document)
+                    best = (
+                        predicted + more[0],
+                        FittedPage(view, html, document, tries, used, used),
+                    )
                 break
             # Calibrate by what the layout really used: room left means more may fit.
             error = page.used * budget - predicted
@@ -152,6 +164,8 @@ _BORDER = 1.0
 _FIRST_SLACK = 4.0
 # What a wrong estimate costs at least: a line of body text, in CSS pixels.
 _LINE_SLACK = 14.0
+# Grants the note's shrinking pays for, at most, after the packer's plan.
+_NOTE_GRANTS = 4
 # How much less room than the smallest thing left out the page must leave, in CSS pixels,
 # to settle without another layout.
 _SURE = 1.0
@@ -186,6 +200,34 @@ class _NoteLines:
         return self.padding + self.line * max(1, math.ceil(len(text) / self.characters))
 
 
+def _content_height(
+    report: Report, paper: str, plan: Plan, pieces: Pieces, note: _NoteLines
+) -> float:
+    """The page's content height for `plan`, its fit note as long as its own."""
+    text = page_view(report, plan, paper).fit_note
+    return height(plan, pieces) - pieces.get("fitnote") + (note.height(text) if text else 0.0)
+
+
+def _signature(plan: Plan) -> object:
+    return (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
+
+
+def _least_grant(
+    report: Report, paper: str, plan: Plan, pieces: Pieces, note: _NoteLines
+) -> tuple[float, Plan] | None:
+    """The one thing more the page could grant that adds the least height, with that
+    height: its own, and the fit note's change (granting the last line of a kind takes
+    that kind off the note, which may end a line shorter)."""
+
+    base = _content_height(report, paper, plan, pieces, note)
+    added = [
+        (_content_height(report, paper, g, pieces, note) - base, g) for g in grants(plan, pieces)
+    ]
+    # A grant that adds nothing is the key line's estimate rounding, not room.
+    added = [(h, g) for h, g in added if h > 0]
+    return min(added, key=lambda pair: pair[0]) if added else None
+
+
 def _text(box: Any) -> str:
     return "".join(getattr(b, "text", "") for b in box.descendants())
 
@@ -203,6 +245,13 @@ def _packed(
         if wanted <= pieces.get("fitnote"):
             break
         pieces = dataclasses.replace(pieces, heights={**pieces.heights, "fitnote": wanted})
+    # The packer counts the note as one height; a grant that takes a kind off the note
+    # may cost less than its line. Take such grants while they fit.
+    for _ in range(_NOTE_GRANTS):
+        more = _least_grant(report, paper, plan, pieces, note)
+        if more is None or _content_height(report, paper, plan, pieces, note) + more[0] > target:
+            break
+        plan = more[1]
     return plan, pieces
 
 
