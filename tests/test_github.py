@@ -323,3 +323,18 @@ def test_an_unset_token_variable_is_a_config_error(site):
     with pytest.raises(InputError, match="GITHUB_TOKEN is not set"):
         pull_all(config, env={})
     assert fake.requests == []
+
+
+def test_a_pull_past_its_time_limit_gives_up(site):
+    """report.pull_budget_seconds bounds GitHub as it bounds Jira: past the run's deadline,
+    each repository fails at once, saying why, and no request goes out."""
+    import time
+
+    fake, config = site({WEB: checkout_repo(), API: checkout_repo()})
+    ctx = PullContext(config, WEEK, NOW, ENV, sleep=Sleeps(), deadline=time.monotonic() - 1)
+    results = github_source.pull(ctx)
+    assert [r.status.state for r in results] == [SourceState.FAILED, SourceState.FAILED]
+    assert all(
+        "time limit (report.pull_budget_seconds)" in (r.status.reason or "") for r in results
+    )
+    assert fake.requests == []

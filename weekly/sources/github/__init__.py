@@ -35,7 +35,10 @@ def pull(ctx: PullContext) -> list[SourceResult]:
     assert section is not None
     github = client(section, ctx.env)
     budget = WaitBudget(
-        section.retry_budget_seconds, ctx.sleep, "sources.github.retry_budget_seconds"
+        section.retry_budget_seconds,
+        ctx.sleep,
+        "sources.github.retry_budget_seconds",
+        ctx.deadline,  # report.pull_budget_seconds bounds this source too
     )
     results = []
     for repo in section.repositories:

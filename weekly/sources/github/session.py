@@ -68,6 +68,7 @@ class Listing:
     def all(self, pages: Iterable[T], stop: Callable[[Json], bool] | None = None) -> list[Json]:
         """The raw JSON of every item, until `stop` says an item is past what we need."""
         items: list[Json] = []
+        self.budget.check()  # past the pull's time limit: not even the first page
         while True:
             try:
                 for index, item in enumerate(pages):
