@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-noto-cjk fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test lint format bench expected system clean messages catalogs
+.PHONY: demo test lint format bench expected system clean messages catalogs upgrade
 
 demo: system $(VENV)/.installed
 	$(BIN)/weekly demo --out weekly-demo
@@ -60,11 +60,18 @@ system:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every package to the versions the suite passed with, so a new
+# release of a dependency never changes a Friday unseen; `make upgrade` refreshes it.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+upgrade: $(VENV)/.installed
+	$(BIN)/pip install -q --upgrade -e '.[dev]'
+	( head -2 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^weekly==' ) \
+		> constraints.txt.new && mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf $(VENV) weekly-demo .pytest_cache .mypy_cache .ruff_cache
