@@ -308,7 +308,7 @@ def init(
       weekly init --team Payments --timezone Europe/Berlin --github acme/checkout-web
     """
     from weekly.errors import InputError
-    from weekly.setup import InitAnswers, write_starter
+    from weekly.starter import InitAnswers, write_starter
 
     if team is None:
         if not sys.stdin.isatty():

@@ -12,12 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import Path
 
 from weekly import facts
 from weekly.check import DraftLines, Finding, lint
 from weekly.config import Config, DeliverySection
-from weekly.deliver.email import build_message, build_notice, message_id
+from weekly.deliver.email import build_notice, write_mail
 from weekly.deliver.ledger import Ledger, refuse_resend
 from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
@@ -296,30 +295,6 @@ def send(
     outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
     outcome.written.append("the report was sent")
     return outcome
-
-
-def write_mail(
-    written: WrittenReport,
-    delivery: DeliverySection,
-    team: str,
-    week: IsoWeek,
-    now: dt.datetime,
-    number: int = 1,
-) -> tuple[EmailMessage, Path]:
-    """The report mail for the written page, kept beside its PDF as the .eml that went out
-    (`2026-W48.eml`; attempt 2, a resend, is `2026-W48.2.eml`)."""
-    message = build_message(
-        written.view,
-        pdf=written.pdf.read_bytes(),
-        pdf_name=written.pdf.name,
-        sender=delivery.sender,
-        recipients=delivery.recipients,
-        message_id=message_id(team, week, delivery.sender, number),
-        now=now,
-    )
-    eml = written.pdf.with_suffix(".eml" if number == 1 else f".{number}.eml")
-    write_atomically(eml, bytes(message))
-    return message, eml
 
 
 @dataclass(frozen=True)

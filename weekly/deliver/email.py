@@ -20,12 +20,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from weekly.config import DeliverySection
+from weekly.files import write_atomically
 from weekly.i18n import N_, _, speaking, week_name
 from weekly.model import Bet, Metric, Report
 from weekly.render import format as fmt
 from weekly.render.fit import PageView
 from weekly.render.html import render_bundled
-from weekly.render.output import file_slug
+from weekly.render.output import WrittenReport, file_slug
 from weekly.render.priority import Tier, bet_tier
 from weekly.render.trend_png import takeaway, trend_phrase, trend_png
 from weekly.weeks import IsoWeek
@@ -270,3 +272,27 @@ def _headers(
 def _one_line(text: str) -> str:
     # A header may not hold a line break; a team name or label from a config file might.
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def write_mail(
+    written: WrittenReport,
+    delivery: DeliverySection,
+    team: str,
+    week: IsoWeek,
+    now: dt.datetime,
+    number: int = 1,
+) -> tuple[EmailMessage, Path]:
+    """The report mail for the written page, kept beside its PDF as the .eml that went out
+    (`2026-W48.eml`; attempt 2, a resend, is `2026-W48.2.eml`)."""
+    message = build_message(
+        written.view,
+        pdf=written.pdf.read_bytes(),
+        pdf_name=written.pdf.name,
+        sender=delivery.sender,
+        recipients=delivery.recipients,
+        message_id=message_id(team, week, delivery.sender, number),
+        now=now,
+    )
+    eml = written.pdf.with_suffix(".eml" if number == 1 else f".{number}.eml")
+    write_atomically(eml, bytes(message))
+    return message, eml

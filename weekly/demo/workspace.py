@@ -10,6 +10,7 @@ from pathlib import Path
 
 from weekly import facts
 from weekly.config import Config, load_config
+from weekly.deliver.email import write_mail
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
@@ -17,7 +18,7 @@ from weekly.draft.edits import load_document, read_edits
 from weekly.history import Sent
 from weekly.model import Report
 from weekly.render.output import WrittenReport
-from weekly.workflow import compose, write_mail
+from weekly.workflow import compose
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The team's two earlier sent reports (2026-W46 and W47), as the history keeps them.

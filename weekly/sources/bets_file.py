@@ -1,7 +1,7 @@
 """Bets and decisions kept by hand in a TOML file, shaped as the connectors make them.
 
-Teams without a tracker can keep their bets here; the demo workspace uses it
-until the connectors land.
+Teams without a tracker keep their bets here (`[sources.bets_file]`); the demo reads only
+the week's headline from weekly/demo/bets.toml.
 """
 
 from __future__ import annotations

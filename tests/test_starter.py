@@ -6,7 +6,7 @@ import pytest
 
 from weekly.config import load_config
 from weekly.errors import WeeklyError
-from weekly.setup import InitAnswers, write_starter
+from weekly.starter import InitAnswers, write_starter
 
 
 def test_writes_both_files_and_the_config_loads_without_warnings(tmp_path):
