@@ -400,10 +400,8 @@ def history(config_path: Path, diff: tuple[str, str] | None, record: bool) -> No
         raise InputError(f"--diff: no sent report for {', '.join(missing)}; see weekly history")
     for line in records.diff(by_week[weeks[0]], by_week[weeks[1]]):
         click.echo(line)
-    reports = [item.report for item in sent]
     was, now = (
-        track.track_record(track.before(reports, by_week[w].week), track.RECORD_REPORTS)
-        for w in weeks
+        track.track_record(records.before(by_week[w], sent), track.RECORD_REPORTS) for w in weeks
     )
     click.echo(f"record: {record_line(was) or 'none yet'} → {record_line(now) or 'none yet'}")
 

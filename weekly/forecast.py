@@ -92,7 +92,7 @@ def forecast(report: Report, past: Sequence[Report] = (), weeks: int = WEEKS) ->
     team = _team(histories.values(), len(open_bets))
     bets = []
     for bet in report.bets:
-        if bet not in open_bets or not bet.forecasted:
+        if bet.key not in histories or not bet.forecasted:
             bets.append(bet)
             continue
         own = _since_first(histories[bet.key])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from weekly.config import HillSection
+from weekly.i18n import _
 from weekly.model import Bet, Report, Status
 
 TOP = 50
@@ -46,3 +47,8 @@ def side(hill: int) -> str:
     if hill > TOP + 5:
         return "downhill"
     return "at the top"
+
+
+def side_words(hill: int) -> str:
+    """`side` in the readers' words: `uphill`, `坡顶`…"""
+    return {"uphill": _("uphill"), "downhill": _("downhill")}.get(side(hill), _("at the top"))

@@ -250,7 +250,7 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     A target date that moved since then becomes a slip (old date, new date), so the page
     shows it and the draft asks the PM for its cause.
     """
-    earlier = _before(report, sent)
+    earlier = before(report, sent)
     if not earlier:
         return report  # nothing sent before: no changes to tell
     previous = earlier[-1]
@@ -287,7 +287,7 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
     )
 
 
-def _before(report: Report, sent: Sequence[Sent]) -> list[Report]:
+def before(report: Report, sent: Sequence[Sent]) -> list[Report]:
     """The sent reports of the weeks before the report's, oldest first."""
     return sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
 
@@ -352,7 +352,7 @@ def _commitment(text: str, delivered: tuple[Delivery, ...]) -> Commitment:
 def settle(report: Report, sent: Sequence[Sent]) -> Report:
     """What can be judged only on the page as the PM left it (their status and hill):
     a stalled bet, and a hill dot that has not moved for two weeks."""
-    earlier = _before(report, sent)
+    earlier = before(report, sent)
     bets = []
     for bet in report.bets:
         past = [b for _, b in _shown(bet.key, earlier)]

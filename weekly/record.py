@@ -50,11 +50,6 @@ def track_record(past: Sequence[Report], last: int) -> TrackRecord | None:
     )
 
 
-def before(past: Sequence[Report], week: object) -> list[Report]:
-    """The sent reports of the weeks before `week`, oldest first: what its page counted."""
-    return sorted((r for r in past if r.week < week), key=lambda r: r.week)  # type: ignore[operator]
-
-
 def table(past: Sequence[Report]) -> list[str]:
     """`weekly history --record`: the record over the last 4 and the last 12 sent reports."""
     spans = [(n, track_record(past, n)) for n in (RECORD_REPORTS, 12)]

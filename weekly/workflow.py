@@ -25,7 +25,7 @@ from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write
 from weekly.errors import RenderError, SourcesFailed, WeeklyError
 from weekly.files import write_atomically
 from weekly.forecast import forecast
-from weekly.history import History, HistoryError, Sent, annotate, settle
+from weekly.history import History, HistoryError, Sent, annotate, before, settle
 from weekly.i18n import _, speaking
 from weekly.logbook import log
 from weekly.model import Report, SourceState, SourceStatus
@@ -147,7 +147,7 @@ def annotated(pulled: Report, sent: Sequence[Sent], config: Config) -> Report:
     report, the team's record over its last sent reports, and each bet's forecast from its
     throughput (or the sent reports' done counts)."""
     report = annotate(pulled, sent)
-    past = sorted((s.report for s in sent if s.week < report.week), key=lambda r: r.week)
+    past = before(report, sent)
     report = dataclasses.replace(report, record=track_record(past, RECORD_REPORTS))
     if not config.forecast.enabled:
         return report

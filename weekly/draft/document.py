@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from weekly.hill import side
+from weekly.hill import side_words
 from weekly.i18n import N_, _, week_name, word
 from weekly.model import Bet, Decision, Report, SourceState
 from weekly.render.format import day, delivered_counts, week_range
@@ -287,7 +287,7 @@ def _hill(bet: Bet) -> str | None:
     """`50 (at the top, where you last put it)`: the pulled hill position in words."""
     if bet.hill is None:
         return None
-    where = {"uphill": _("uphill"), "downhill": _("downhill")}.get(side(bet.hill), _("at the top"))
+    where = side_words(bet.hill)
     if bet.hill_set:
         where = _("%(where)s, where you last put it") % {"where": where}
     return f"{bet.hill} ({where})"

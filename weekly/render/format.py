@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from weekly.i18n import _, current, day_text, ngettext, week_name, word
-from weekly.model import Bet, Confidence, Direction, Metric, TrackRecord, WeekValue
+from weekly.model import Bet, Confidence, Delivery, Direction, Metric, TrackRecord, WeekValue
 from weekly.weeks import IsoWeek
 
 _LEVEL = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
@@ -279,6 +280,14 @@ def forecast_line(bet: Bet, today: dt.date | None = None) -> str:
     return f"{dates} ({said})"
 
 
+def forecast_ask(bet: Bet, today: dt.date | None = None) -> str:
+    """After a forecast later than the target: the PM's answer, or the question to them."""
+    target = {"day": day(bet.target_date, today)}
+    if bet.forecast_answer:
+        return _("after the target, %(day)s") % target + f" · {bet.forecast_answer}"
+    return _("after the target, %(day)s: confirm it, move it, or give options") % target
+
+
 def forecast_short(bet: Bet, today: dt.date | None = None) -> str:
     """The forecast beside a target date: `85%: Fri 8 Jan`, `no forecast`, or empty."""
     fc = bet.forecast
@@ -291,10 +300,10 @@ def forecast_short(bet: Bet, today: dt.date | None = None) -> str:
     return _("85%%: %(day)s") % {"day": day(fc.safe, today)}
 
 
-def delivered_counts(delivered: object) -> str:
+def delivered_counts(delivered: Iterable[Delivery]) -> str:
     """`1 issue and 2 pull requests`: the delivered work by kind."""
     counts: dict[str, int] = {}
-    for item in delivered:  # type: ignore[attr-defined]
+    for item in delivered:
         counts[item.kind] = counts.get(item.kind, 0) + 1
     return _(" and ").join(_kind_count(kind, count) for kind, count in sorted(counts.items()))
 

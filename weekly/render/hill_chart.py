@@ -11,7 +11,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from weekly.hill import side
+from weekly.hill import side_words
 from weekly.i18n import _
 from weekly.model import Bet
 
@@ -62,8 +62,7 @@ def hill_text(bet: Bet) -> str:
     """`downhill 70 (was 40)`, `uphill 30, not moved for 2 weeks`: the dot in words."""
     if bet.hill is None:
         return ""
-    where = {"uphill": _("uphill"), "downhill": _("downhill")}.get(side(bet.hill), _("at the top"))
-    text = f"{where} {bet.hill}"
+    text = f"{side_words(bet.hill)} {bet.hill}"
     change = bet.change
     if change and change.hill_unmoved:
         return text + _(", not moved for 2 weeks")

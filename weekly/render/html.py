@@ -94,6 +94,7 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         forecast_line=fmt.forecast_line,
         record_line=fmt.record_line,
         forecast_short=fmt.forecast_short,
+        forecast_ask=fmt.forecast_ask,
         plural=fmt.plural,
         safe_url=safe_url,
         hill_side=side,

@@ -84,15 +84,15 @@ def _fit(
             f"{', '.join(unmeasured[:3])}…); keep the data-fit attributes of the default "
             "template's bets and decisions blocks in your own"
         )
-    note = _NoteLines.of(first, heights)
-    pieces = dataclasses.replace(pieces, heights={**heights, "fitnote": note.height("")})
+    note = _FitNote(_NoteLines.of(first, heights), report, paper)
+    pieces = dataclasses.replace(pieces, heights={**heights, "fitnote": note.lines.height("")})
     best: tuple[float, FittedPage] | None = None  # (predicted height, page): most granted
     target = budget - _FIRST_SLACK
     overflowed = float("inf")  # the lowest target whose plan needed a second page
     tried: set[object] = set()
     keys_only = Plan(dict.fromkeys(pieces.items, Form.KEY), frozenset(), False)
     while tries < MAX_LAYOUTS:
-        plan, pieces = _packed(report, paper, pieces, note, target, keys_only)
+        plan, pieces = _packed(pieces, note, target, keys_only)
         signature = _signature(plan)
         if signature in tried:
             if best is not None or plan == keys_only:
@@ -103,20 +103,19 @@ def _fit(
         tried.add(signature)
         view = page_view(report, plan, paper)
         html, document = lay_out(view)
-        predicted = _content_height(report, paper, plan, pieces, note)
+        predicted = _content_height(plan, pieces, note)
         if len(document.pages) == 1:
             used = used_share(document)
             page = FittedPage(view, html, document, tries, used, predicted / budget)
             if best is None or predicted > best[0]:
                 best = (predicted, page)
             room = budget - page.used * budget
-            more = _least_grant(report, paper, plan, pieces, note)
+            more = _least_grant(plan, pieces, note)
             if plan == everything or more is None or room < more[0] - _SURE:
                 break  # nothing left out would fit in the room the page leaves
             if tries >= _LAYOUTS_WANTED:
                 break
             if more[0] <= room:  # that one thing fits: try the page with it
-                tried.add(_signature(more[1]))
                 view = page_view(report, more[1], paper)
                 html, document = lay_out(view)
                 if len(document.pages) == 1:
@@ -200,29 +199,39 @@ class _NoteLines:
         return self.padding + self.line * max(1, math.ceil(len(text) / self.characters))
 
 
-def _content_height(
-    report: Report, paper: str, plan: Plan, pieces: Pieces, note: _NoteLines
-) -> float:
+@dataclass
+class _FitNote:
+    """The fit note of each plan, by its own words: its height, worked out once a plan."""
+
+    lines: _NoteLines
+    report: Report
+    paper: str
+    known: dict[object, float] = dataclasses.field(default_factory=dict)
+
+    def height(self, plan: Plan) -> float:
+        signature = _signature(plan)
+        if signature not in self.known:
+            text = page_view(self.report, plan, self.paper).fit_note
+            self.known[signature] = self.lines.height(text) if text else 0.0
+        return self.known[signature]
+
+
+def _content_height(plan: Plan, pieces: Pieces, note: _FitNote) -> float:
     """The page's content height for `plan`, its fit note as long as its own."""
-    text = page_view(report, plan, paper).fit_note
-    return height(plan, pieces) - pieces.get("fitnote") + (note.height(text) if text else 0.0)
+    return height(plan, pieces) - pieces.get("fitnote") + note.height(plan)
 
 
 def _signature(plan: Plan) -> object:
     return (tuple(sorted(plan.forms.items())), plan.details, plan.done_titles)
 
 
-def _least_grant(
-    report: Report, paper: str, plan: Plan, pieces: Pieces, note: _NoteLines
-) -> tuple[float, Plan] | None:
+def _least_grant(plan: Plan, pieces: Pieces, note: _FitNote) -> tuple[float, Plan] | None:
     """The one thing more the page could grant that adds the least height, with that
     height: its own, and the fit note's change (granting the last line of a kind takes
     that kind off the note, which may end a line shorter)."""
 
-    base = _content_height(report, paper, plan, pieces, note)
-    added = [
-        (_content_height(report, paper, g, pieces, note) - base, g) for g in grants(plan, pieces)
-    ]
+    base = _content_height(plan, pieces, note)
+    added = [(_content_height(g, pieces, note) - base, g) for g in grants(plan, pieces)]
     # A grant that adds nothing is the key line's estimate rounding, not room.
     added = [(h, g) for h, g in added if h > 0]
     return min(added, key=lambda pair: pair[0]) if added else None
@@ -232,24 +241,21 @@ def _text(box: Any) -> str:
     return "".join(getattr(b, "text", "") for b in box.descendants())
 
 
-def _packed(
-    report: Report, paper: str, pieces: Pieces, note: _NoteLines, target: float, keys_only: Plan
-) -> tuple[Plan, Pieces]:
+def _packed(pieces: Pieces, note: _FitNote, target: float, keys_only: Plan) -> tuple[Plan, Pieces]:
     """The plan for `target`, the fit note counted as long as that plan's own note: packed
     again while its note needs more lines than the pieces allowed for."""
     plan = keys_only
     for _ in range(3):
         plan = pack(pieces, target) or keys_only
-        text = page_view(report, plan, paper).fit_note
-        wanted = note.height(text) if text else 0.0
+        wanted = note.height(plan)
         if wanted <= pieces.get("fitnote"):
             break
         pieces = dataclasses.replace(pieces, heights={**pieces.heights, "fitnote": wanted})
     # The packer counts the note as one height; a grant that takes a kind off the note
     # may cost less than its line. Take such grants while they fit.
     for _ in range(_NOTE_GRANTS):
-        more = _least_grant(report, paper, plan, pieces, note)
-        if more is None or _content_height(report, paper, plan, pieces, note) + more[0] > target:
+        more = _least_grant(plan, pieces, note)
+        if more is None or _content_height(plan, pieces, note) + more[0] > target:
             break
         plan = more[1]
     return plan, pieces
