@@ -108,7 +108,7 @@ def weeks(tmp_path_factory):
                 document["bets"][0]["forecast"] = ANSWER
                 draft.write_text(render(document), encoding="utf-8")
             report, _ = workflow.page(config, week)
-            findings, _ = workflow.check(config, week)
+            findings = workflow.check(config, week).findings
             page = workflow.preview(config, week)[0].html.read_text(encoding="utf-8")
             seen[week.week] = (report.bets[0], text, [str(f) for f in findings], page)
     return seen

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from weekly import workflow
 from weekly.config import Config, load_config
-from weekly.deliver.ledger import AlreadySent
 from weekly.draft import DraftError, WeekFolder
 from weekly.draft.document import render
 from weekly.draft.edits import load_document
@@ -208,9 +207,11 @@ def test_two_sends_deliver_one_mail_and_force_a_second(tmp_path, inbox):
     config = workspace(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     workflow.send(config, at(16), {}, WEEK)
-    with pytest.raises(AlreadySent) as caught:
-        workflow.send(config, at(16, 5), {}, WEEK)
-    assert "was sent on Fri 27 Nov" in str(caught.value.message)
+    again = workflow.send(config, at(16, 5), {}, WEEK)
+    assert again.lines == [
+        "Payments 2026-W48 was sent on Fri 27 Nov 16:00:00 to 2 recipients; "
+        "use --force to send it again"
+    ]
     assert len(box.messages()) == 1
     workflow.send(config, at(16, 10), {}, WEEK, force=True)
     first, second = box.messages()
@@ -237,10 +238,8 @@ def test_run_drafts_and_sends_when_due_by_the_team_clock(tmp_path, inbox):
 def _run_at_four(config_path: str, barrier) -> None:
     config = load_config(Path(config_path))[0]
     barrier.wait()
-    try:
-        workflow.run(config, at(16), {})
-    except Exception as exc:  # Busy or AlreadySent: the other run is sending
-        assert type(exc).__name__ in ("Busy", "AlreadySent"), exc
+    # The run that finds the other sending says so and sends nothing: an outcome, not an error.
+    workflow.run(config, at(16), {})
 
 
 def test_two_concurrent_runs_deliver_one_mail(tmp_path, inbox):
@@ -517,7 +516,8 @@ def test_a_misspelt_field_in_the_draft_is_named_not_silently_ignored(tmp_path, i
     draft = WeekFolder.of(config, WEEK).draft
     edit(draft, "    status: # yours: overrides the pulled status", "    staus: off track")
     line = draft.read_text().splitlines().index("    staus: off track") + 1
-    _, warnings = workflow.preview(config, WEEK)
+    _, outcome = workflow.preview(config, WEEK)
+    warnings = tuple(w for w in outcome.warnings if "page fitted" not in w)
     assert warnings == (
         f"weekly: warning: {draft}:{line}: bets[1].staus is not a field weekly reads, so it is "
         "ignored; did you mean 'status'?",
@@ -641,8 +641,7 @@ def test_a_hold_noted_after_the_send_does_not_reopen_the_week(tmp_path, inbox):
     assert [m["To"] for m in box.messages()][1:] == ["pm@example.com"]
     edit(draft, "approved: false", "approved: true")
     sent = archive(config)
-    with pytest.raises(AlreadySent):
-        workflow.send(config, at(17), {}, WEEK)
+    assert "was sent on" in workflow.send(config, at(17), {}, WEEK).lines[0]
     assert workflow.run(config, at(17), {}).lines == []
     assert archive(config) == sent
     assert len(box.envelopes) == 2

@@ -42,3 +42,34 @@ class SourcesFailed(WeeklyError):
     """The page was written, but one or more sources failed; the page says which."""
 
     exit_code = EXIT_SOURCE_OR_DELIVERY
+
+
+class CheckFailed(WeeklyError):
+    """The draft breaks the brief's rules; `weekly send --force` sends it anyway."""
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message)
+        self.reasons = reasons  # one line a finding, without the draft's line numbers
+
+
+class StoreError(WeeklyError):
+    """The history or the send ledger cannot be used: locked too long, not a database, not
+    writable, or written by a newer weekly."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY
+
+
+class Interrupted(WeeklyError):
+    """A send started and never finished: only a human can tell whether the mail arrived."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY
+
+    def __init__(self, message: str, entry: object) -> None:
+        super().__init__(message)
+        self.entry = entry  # the ledger's row of the unfinished send
+
+
+class CannotWrite(WeeklyError):
+    """A file could not be written (exit 3, like any file that cannot be written)."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY

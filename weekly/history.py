@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weekly import facts
-from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.errors import StoreError
 from weekly.hill import side
 from weekly.model import (
     Bet,
@@ -33,7 +33,9 @@ from weekly.model import (
     Slip,
     Status,
 )
+from weekly.paths import make_folder
 from weekly.render.format import day, number
+from weekly.store import migrate
 from weekly.weeks import IsoWeek
 
 # Append a step for each change of schema; never edit a step that has shipped.
@@ -54,10 +56,6 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-class HistoryError(WeeklyError):
-    exit_code = EXIT_SOURCE_OR_DELIVERY
-
-
 @dataclass(frozen=True)
 class Sent:
     """One sent report, as `weekly history` lists it."""
@@ -76,20 +74,9 @@ class Sent:
 class History:
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise HistoryError(f"{path.parent}: cannot create it ({exc.strerror})") from None
+        make_folder(path.parent)
         with self._connection() as con:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"{path} was written by a newer weekly (schema {version}); upgrade weekly"
-                )
-            for step in _MIGRATIONS[version:]:
-                for statement in step:
-                    con.execute(statement)
-            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate(con, path, _MIGRATIONS)
         with contextlib.suppress(OSError):
             path.chmod(0o600)
 
@@ -134,12 +121,12 @@ class History:
         try:
             con = sqlite3.connect(self.path, timeout=10)
         except sqlite3.Error as exc:
-            raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
+            raise StoreError(f"{self.path}: cannot open the history ({exc})") from None
         try:
             with con:
                 yield con
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(
+            raise StoreError(
                 f"{self.path}: cannot use the history ({exc}); is another program holding it, "
                 "or is it not a weekly history file?"
             ) from None

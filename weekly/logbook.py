@@ -14,6 +14,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from weekly.config import Config
+from weekly.paths import ReportFiles
 
 MAX_BYTES = 512 * 1024
 KEEP = 3
@@ -23,7 +24,7 @@ _lock = threading.Lock()
 def log(config: Config, lines: Iterable[str], level: int = logging.INFO) -> None:
     """Append lines to the config's weekly.log (best effort: a log never fails a run)."""
     try:
-        logger = _logger(config.resolve(config.report.output_dir) / "weekly.log")
+        logger = _logger(ReportFiles.of(config).log)
     except OSError:
         return
     for line in lines:

@@ -7,12 +7,15 @@ and stays due until the end of the ISO week, so an hourly cron job that missed t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from weekly.config import ScheduleSection
 from weekly.weeks import IsoWeek
@@ -112,3 +115,28 @@ def cron_lines(
             "",
         ]
     )
+
+
+def weekly_command() -> str:
+    """How cron should call weekly: this very executable."""
+    found = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if found is not None and found.name == "weekly" and found.exists():
+        return str(found)
+    return f"{sys.executable} -m weekly"
+
+
+def host_zone() -> ZoneInfo:
+    """This machine's IANA zone, the one its cron uses: TZ, /etc/timezone or /etc/localtime."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    link = Path("/etc/localtime")
+    if link.is_symlink():
+        candidates.append(str(link.resolve()).split("zoneinfo/", 1)[-1])
+    for name in candidates:
+        try:
+            if name:
+                return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")

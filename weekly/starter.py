@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.errors import CannotWrite, WeeklyError
 
 CONFIG_NAME = "weekly.toml"
 METRICS_NAME = "metrics.csv"
@@ -25,12 +25,6 @@ _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 _PROJECT_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # A metric's name is a TOML table key ([metric.<name>]) and a CSV cell: keep it bare.
 _METRIC_NAME = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class CannotWrite(WeeklyError):
-    """The starter files could not be written (exit 3, like any file that cannot be written)."""
-
-    exit_code = EXIT_SOURCE_OR_DELIVERY
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,39 @@
-"""The Friday workflow: draft, preview, send, and `run`, the one entry point cron calls.
+"""The Friday workflow: draft, preview, check, send, and `run`, the one entry point cron calls.
 
 Each step is a function of the config, the clock and the environment, so tests run a
-whole Friday with a fixed clock and a real SMTP server on loopback.
+whole Friday with a fixed clock and a real SMTP server on loopback. Every page (render,
+preview, send, the demo) is composed by `compose`: the pulled facts, the history's view of
+them, and the PM's edits over both.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from weekly import facts
 from weekly.check import DraftLines, Finding, lint
 from weekly.config import Config, DeliverySection
-from weekly.deliver.email import build_notice, write_mail
-from weekly.deliver.ledger import Ledger, refuse_resend
+from weekly.deliver.email import write_mail
+from weekly.deliver.ledger import Busy, Ledger, already_sent
+from weekly.deliver.notice import Notice
 from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
-from weekly.errors import RenderError, SourcesFailed, WeeklyError
+from weekly.errors import CheckFailed, RenderError, StoreError, WeeklyError
 from weekly.files import write_atomically
 from weekly.forecast import forecast
-from weekly.history import History, HistoryError, Sent, annotate, before, settle
+from weekly.history import History, Sent, annotate, before, settle
 from weekly.i18n import _, speaking
 from weekly.logbook import log
-from weekly.model import Report, SourceState, SourceStatus
+from weekly.model import Report
+from weekly.outcome import Outcome, failed_sources, page_written, stale_warnings
+from weekly.paths import ReportFiles
 from weekly.pipeline import build_report
 from weekly.progress import PullProgress
 from weekly.record import RECORD_REPORTS, track_record
@@ -38,51 +43,6 @@ from weekly.schedule import Slot, due_at, is_due
 from weekly.weeks import IsoWeek
 
 Sender = Callable[[EmailMessage], str]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a step did, in lines for the terminal; `warnings` go to stderr. `failed`: the
-    failed sources of what the step wrote or sent (`written`: "the draft was written", …),
-    which make the command exit 3 (see source_failure)."""
-
-    lines: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    failed: list[SourceStatus] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-
-    def add(self, other: Outcome) -> None:
-        """Take in a step's outcome: `run` drafts and sends in one."""
-        self.lines.extend(other.lines)
-        self.warnings.extend(other.warnings)
-        self.failed.extend(other.failed)
-        self.written.extend(other.written)
-
-
-def failed_sources(report: Report) -> list[SourceStatus]:
-    """The sources whose failure makes a command exit 3. A stale source (no new value, but
-    it answered) is a warning only."""
-    return [s for s in report.failed_sources if s.state is SourceState.FAILED]
-
-
-def stale_warnings(report: Report) -> list[str]:
-    """One warning line for each source that answered but is stale."""
-    failed = failed_sources(report)
-    return [
-        f"weekly: warning: {s.name} {s.state}: {s.reason}"
-        for s in report.failed_sources
-        if s not in failed
-    ]
-
-
-def source_failure(failed: Sequence[SourceStatus], written: Sequence[str]) -> SourcesFailed | None:
-    """The one-line error (exit 3) for the failed sources behind what a command wrote or sent,
-    each source named once; None when every source answered."""
-    unique = list({s.name: s for s in failed}.values())
-    if not unique:
-        return None
-    reasons = "; ".join(f"{s.name} failed: {s.reason}" for s in unique)
-    return SourcesFailed(f"{reasons} ({' and '.join(written)} with a banner saying so)")
 
 
 def draft(
@@ -112,9 +72,7 @@ def draft(
     write_atomically(folder.facts, facts.dump(report))
     # The draft shows the history's view too: a date moved since the last sent report is
     # a slip there, and the draft asks the PM for its cause.
-    new = write_draft(
-        annotated(report, _history(config).sent(config.report.team), config), folder, now
-    )
+    new = write_draft(annotated(report, _sent(config), config), folder, now)
     _history(config).save(report, "draft", now)
     if not new:
         outcome.warnings.append(
@@ -124,22 +82,6 @@ def draft(
     outcome.failed.extend(failed_sources(report))
     outcome.written.append("the draft was written")
     return outcome
-
-
-def page(config: Config, week: IsoWeek) -> tuple[Report, bool]:
-    """The week's report as the page shows it, and whether the PM approved the draft."""
-    report, edits = _page(config, week)
-    return report, edits.approved
-
-
-def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
-    folder = WeekFolder.of(config, week)
-    edits = read_draft(folder, week)
-    pulled = facts.load(folder.facts)
-    # Changes since the last sent report come first, so the PM's slip causes and ticks
-    # apply to them; what depends on the PM's own status and hill is judged after.
-    sent = _history(config).sent(config.report.team)
-    return compose(pulled, sent, edits, config), edits
 
 
 def annotated(pulled: Report, sent: Sequence[Sent], config: Config) -> Report:
@@ -154,22 +96,78 @@ def annotated(pulled: Report, sent: Sequence[Sent], config: Config) -> Report:
     return forecast(report, past, config.forecast.weeks)
 
 
-def compose(pulled: Report, sent: Sequence[Sent], edits: Edits, config: Config) -> Report:
-    """The page's report: the pulled facts and the history, with the PM's edits over them.
-    Changes since the last sent report come first, so the PM's slip causes and ticks apply
-    to them; what depends on the PM's own status and hill is judged after."""
-    return settle(apply(annotated(pulled, sent, config), edits, config.report.zone), sent)
+def compose(pulled: Report, sent: Sequence[Sent], edits: Edits | None, config: Config) -> Report:
+    """The page's report: the pulled facts and the history, with the PM's edits (if any) over
+    them. Changes since the last sent report come first, so the PM's slip causes and ticks
+    apply to them; what depends on the PM's own status and hill is judged after."""
+    report = annotated(pulled, sent, config)
+    if edits is not None:
+        report = apply(report, edits, config.report.zone)
+    return settle(report, sent)
 
 
-class CheckFailed(WeeklyError):
-    """The draft breaks the brief's rules; `weekly send --force` sends it anyway."""
-
-    def __init__(self, message: str, reasons: list[str]) -> None:
-        super().__init__(message)
-        self.reasons = reasons  # one line a finding, without the draft's line numbers
+def page(config: Config, week: IsoWeek) -> tuple[Report, bool]:
+    """The week's report as the page shows it, and whether the PM approved the draft."""
+    report, edits = _page(config, week)
+    return report, edits.approved
 
 
-def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]]:
+def render(
+    config: Config,
+    now: dt.datetime,
+    env: Mapping[str, str],
+    week: IsoWeek,
+    out: Path | None = None,
+    *,
+    progress: PullProgress | None = None,
+    edits: Edits | None = None,
+    sent: Sequence[Sent] | None = None,
+) -> tuple[WrittenReport, Outcome]:
+    """Pull every source and write the page now, without this week's draft: the facts and the
+    history (the demo brings its PM's edits and its earlier reports)."""
+    pulled = build_report(config, now, env, week, progress)
+    history = _sent(config) if sent is None else sent
+    report = compose(pulled, history, edits, config)
+    folder = out or WeekFolder.of(config, week).path
+    written = write_report(report, folder, config.report.paper, config.template_file)
+    return written, _page_outcome(written)
+
+
+def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, Outcome]:
+    """The page of the draft as it stands; the outcome carries the draft's warnings (ignored
+    fields)."""
+    report, edits = _page(config, week)
+    written = _render(config, report, week)
+    outcome = _page_outcome(written)
+    return written, dataclasses.replace(outcome, warnings=[*edits.warnings, *outcome.warnings])
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """`weekly check`: what breaks the brief's rules, and the draft's own warnings."""
+
+    findings: list[Finding]
+    warnings: tuple[str, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.error for f in self.findings)
+
+    def lines(self) -> list[str]:
+        return [*map(str, self.findings), *self.warnings]
+
+    def verdict(self) -> str:
+        others = len(self.findings) - self.errors + len(self.warnings)
+        if self.errors:
+            return (
+                f"{plural(self.errors, 'error')}, {plural(others, 'warning')}: weekly send "
+                "refuses until the errors are fixed (or --force)"
+            )
+        tail = f", {plural(others, 'warning')}" if others else ""
+        return f"No errors{tail}: ready to send."
+
+
+def check(config: Config, week: IsoWeek) -> CheckResult:
     """What breaks the brief's rules in the week's page, and the draft's own warnings.
 
     Also lays the page out, to tell whether it fits on one page and what it summarises.
@@ -194,13 +192,7 @@ def check(config: Config, week: IsoWeek) -> tuple[list[Finding], tuple[str, ...]
                 summary = _("; ").join(fitted.view.left_out)
                 what = _("fits on one page only by summarising: %(what)s") % {"what": summary}
                 findings.append(where.finding(False, "page", "", what))
-    return findings, edits.warnings
-
-
-def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, tuple[str, ...]]:
-    """The page of the draft as it stands, and the draft's warnings (ignored fields)."""
-    report, edits = _page(config, week)
-    return _render(config, report, week), edits.warnings
+    return CheckResult(findings, edits.warnings)
 
 
 def send(
@@ -217,142 +209,138 @@ def send(
 
     `force` sends a week again on purpose (or one whose send never finished); it does not
     skip the holds: an unapproved draft under `unapproved = "hold"` needs `approved: true`.
+    A week sent already, or being sent by another run right now, is an outcome, not an error.
     """
     delivery = _delivery(config)
     if sender is None:
         smtp_password(delivery.smtp, env)  # a missing password stops us before the ledger
-    deliver = _deliverer(delivery, env, sender)
-    now = now.astimezone(config.report.zone)  # the ledger and its messages speak team time
-    team = config.report.team
-    ledger = _ledger(config)
-    outcome = Outcome()
-    with ledger.lock(team, week):
-        if not force:
-            # Before anything is rendered: a refused send rewrites none of the files of the
-            # report that went out (its PDF, HTML and .eml stay as sent).
-            refuse_resend(ledger.last_attempt(team, week))
-        folder = WeekFolder.of(config, week)
-        notice = _Notice(
-            team, week, folder, delivery, deliver, now, dry_run, config.report.language
+    sending = _Sending(
+        config,
+        delivery,
+        _deliverer(delivery, env, sender),
+        now.astimezone(config.report.zone),
+        week,
+        _ledger(config),
+        dry_run,
+    )
+    try:
+        with sending.ledger.lock(config.report.team, week):
+            return sending.once(force)
+    except Busy as busy:
+        return Outcome([busy.message])
+
+
+@dataclass(frozen=True)
+class _Sending:
+    """One week's send under its lock, step by step."""
+
+    config: Config
+    delivery: DeliverySection
+    deliver: Sender
+    now: dt.datetime  # team time: the ledger and its messages speak it
+    week: IsoWeek
+    ledger: Ledger
+    dry_run: bool
+
+    @property
+    def team(self) -> str:
+        return self.config.report.team
+
+    def notice(self) -> Notice:
+        folder = WeekFolder.of(self.config, self.week)
+        return Notice(
+            self.team,
+            self.week,
+            folder.draft,
+            self.delivery,
+            self.deliver,
+            self.now,
+            self.dry_run,
+            self.config.report.language,
         )
-        report, edits = _page(config, week)
-        approved = edits.approved
-        outcome.warnings.extend(edits.warnings)
-        reasons = _hold_reasons(report, approved, delivery)
+
+    def once(self, force: bool) -> Outcome:
+        # Before anything is rendered: a refused send rewrites none of the files of the
+        # report that went out (its PDF, HTML and .eml stay as sent).
+        refusal = None if force else already_sent(self.ledger.last_attempt(self.team, self.week))
+        if refusal is not None:
+            return Outcome([refusal])
+        report, edits = _page(self.config, self.week)
+        outcome = Outcome(warnings=list(edits.warnings))
+        reasons = _hold_reasons(report, edits.approved, self.delivery)
         if reasons:
-            notice.hold(reasons, ledger, outcome)
+            self.notice().hold(reasons, self.ledger, outcome)
             return outcome
-        where = DraftLines(folder.draft, edits.lines)
-        findings = [] if force else lint(report, edits, config.check, where)
-        errors = [f for f in findings if f.error]
+        if not force:
+            self.refuse_broken(report, edits)
+        # Each attempt gets its own Message-ID (…weekly.2@…) and its own .eml: a resend after
+        # a send that never finished must not pass for it, nor overwrite its archive.
+        number = self.ledger.next_attempt(self.team, self.week)
+        written = _render(self.config, report, self.week)
+        message, eml = write_mail(written, self.delivery, self.team, self.week, self.now, number)
+        readers = plural(len(self.delivery.recipients), "recipient")
+        outcome.failed.extend(failed_sources(report))
+        if self.dry_run:
+            outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {readers}"])
+            outcome.written.append("the .eml was written")
+            return outcome
+        reply = self.hand_over(message, number, force, outcome)
+        # What went out, kept as it went out: the record week-over-week changes come from.
+        # The mail is gone by now, so a history that cannot be written is a warning.
+        try:
+            _history(self.config).save(report, "sent", self.now, self.delivery.recipients)
+        except StoreError as exc:
+            outcome.warnings.append(f"weekly: warning: {exc.message}")
+        if not edits.approved:
+            note = f"{self.week} sent without the PM's approval (delivery.unapproved = send)"
+            log(self.config, [note])
+        outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
+        outcome.written.append("the report was sent")
+        return outcome
+
+    def refuse_broken(self, report: Report, edits: Edits) -> None:
+        """By hand, a draft that breaks the brief's rules fails the command with the list; the
+        hourly run holds the report and tells the PM (see run())."""
+        where = DraftLines(WeekFolder.of(self.config, self.week).draft, edits.lines)
+        errors = [f for f in lint(report, edits, self.config.check, where) if f.error]
         if errors:
-            # By hand, the command fails with the list; the hourly run holds the report
-            # and tells the PM (see run()).
             raise CheckFailed(
                 f"not sent: the draft breaks {plural(len(errors), 'rule')} of the brief "
                 "(weekly check); fix them, or send anyway with --force:\n"
                 + "\n".join(f"  {f}" for f in errors),
                 reasons=[f"weekly check: {f.reason}" for f in errors],
             )
-        # Each attempt gets its own Message-ID (…weekly.2@…) and its own .eml: a resend after
-        # a send that never finished must not pass for it, nor overwrite its archive.
-        number = ledger.next_attempt(team, week)
-        written = _render(config, report, week)
-        message, eml = write_mail(written, delivery, team, week, now, number)
-        readers = plural(len(delivery.recipients), "recipient")
-        outcome.failed.extend(failed_sources(report))
-        if dry_run:
-            outcome.lines.extend([str(eml), f"would send {message['Subject']!r} to {readers}"])
-            outcome.written.append("the .eml was written")
-            return outcome
-        attempt = ledger.begin(
-            team,
-            week,
+
+    def hand_over(self, message: EmailMessage, number: int, force: bool, outcome: Outcome) -> str:
+        """Give the mail to the server once, the ledger recording the attempt around it; the
+        server's reply."""
+        attempt = self.ledger.begin(
+            self.team,
+            self.week,
             message_id=str(message["Message-ID"]),
-            recipients=delivery.recipients,
-            now=now,
+            recipients=self.delivery.recipients,
+            now=self.now,
             force=force,
             expected=number,
         )
         try:
-            reply = deliver(message)
+            reply = self.deliver(message)
         except DeliveryError as exc:
             if exc.maybe_delivered:
                 raise  # left 'sending': the next run says so instead of sending again
-            ledger.fail(team, week, attempt, reason=exc.message, now=now, retry=exc.transient)
-            if not exc.transient:
-                notice.failure(exc, outcome)
-            raise
-        ledger.finish(team, week, attempt, reply=reply, now=now)
-        # What went out, kept as it went out: the record week-over-week changes come from.
-        # The mail is gone by now, so a history that cannot be written is a warning.
-        try:
-            _history(config).save(report, "sent", now, delivery.recipients)
-        except HistoryError as exc:
-            outcome.warnings.append(f"weekly: warning: {exc.message}")
-        if not approved:
-            log(config, [f"{week} sent without the PM's approval (delivery.unapproved = send)"])
-    outcome.lines.extend([str(eml), f"sent {message['Subject']!r} to {readers} ({reply})"])
-    outcome.written.append("the report was sent")
-    return outcome
-
-
-@dataclass(frozen=True)
-class _Notice:
-    """Telling the PM about a week that did not go out."""
-
-    team: str
-    week: IsoWeek
-    folder: WeekFolder
-    delivery: DeliverySection
-    deliver: Sender
-    now: dt.datetime
-    dry_run: bool
-    language: str = "en"  # the notice's words: the team's (report.language)
-
-    def hold(self, reasons: list[str], ledger: Ledger, outcome: Outcome) -> None:
-        """Keep the report back; tell the PM once for each new reason, then record it (a
-        notice that fails to go out is tried again by the next run)."""
-        reason = "; ".join(reasons)
-        outcome.lines.append(f"held {self.team} {self.week}: {reason}")
-        if ledger.held_for(self.team, self.week, reason):
-            return
-        if self.dry_run:
-            outcome.lines.append(f"would tell {self.delivery.pm} that the report is waiting")
-            return
-        self._tell(reasons, None)
-        ledger.hold(self.team, self.week, reason=reason, now=self.now)
-        outcome.lines.append(f"told {self.delivery.pm} that the report is waiting")
-
-    def failure(self, failure: DeliveryError, outcome: Outcome) -> None:
-        """A refused mail is not tried again by the hourly run: the PM must hear of it."""
-        with speaking(self.language):
-            reason = _("the mail server refused the report (%(why)s)") % {"why": failure.message}
-            steps = (
-                _("Fix what the mail server refused (above), or the recipients in the config."),
-                _(
-                    "Run `weekly send` to send it: the hourly `weekly run` does not retry a "
-                    "report the server refused."
-                ),
-            )
-        with contextlib.suppress(DeliveryError):  # the server may refuse this one too
-            self._tell([reason], steps)
-            outcome.warnings.append(f"weekly: told {self.delivery.pm} that the send failed")
-
-    def _tell(self, reasons: list[str], steps: tuple[str, ...] | None) -> None:
-        self.deliver(
-            build_notice(
+            self.ledger.fail(
                 self.team,
                 self.week,
-                reasons,
-                draft_path=self.folder.draft,
-                sender=self.delivery.sender,
-                pm=self.delivery.pm,
+                attempt,
+                reason=exc.message,
                 now=self.now,
-                steps=steps,
-                language=self.language,
+                retry=exc.transient,
             )
-        )
+            if not exc.transient:
+                self.notice().failure(exc, outcome)
+            raise
+        self.ledger.finish(self.team, self.week, attempt, reply=reply, now=self.now)
+        return reply
 
 
 def run(
@@ -376,41 +364,48 @@ def run(
         # Friday's facts. Pulling again keeps every edit.
         outcome.add(draft(config, now, env, week))
     send_time = is_due(Slot.parse(config.schedule.send), now, zone)
-    if (
-        config.delivery is not None
-        and send_time
-        and _send_due(_ledger(config), config.report.team, week)
-    ):
-        # send() holds, sends, or reports a send that never finished: never blindly twice.
-        try:
-            sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
-        except (CheckFailed, DraftError) as exc:
-            # Unattended, a draft that breaks the rules, or that the PM broke, would stop
-            # the report without a word: hold it and tell the PM, once for each reason.
-            reasons = (
-                exc.reasons
-                if isinstance(exc, CheckFailed)
-                else [f"the draft cannot be read: {exc.message}"]
-            )
-            delivery = _delivery(config)
-            deliver = _deliverer(delivery, env, sender)
-            notice = _Notice(
-                config.report.team,
-                week,
-                folder,
-                delivery,
-                deliver,
-                now,
-                dry_run,
-                config.report.language,
-            )
-            notice.hold(reasons, _ledger(config), outcome)
-            log(config, [exc.message])
-            return outcome
-        outcome.lines.extend(sent.lines)
-        outcome.failed.extend(sent.failed)
-        outcome.written.extend(sent.written)
+    if not (config.delivery and send_time and _send_due(_ledger(config), config.report.team, week)):
+        return outcome
+    # send() holds, sends, or reports a send that never finished: never blindly twice.
+    try:
+        sent = send(config, now, env, week, dry_run=dry_run, sender=sender)
+    except (CheckFailed, DraftError) as exc:
+        # Unattended, a draft that breaks the rules, or that the PM broke, would stop
+        # the report without a word: hold it and tell the PM, once for each reason.
+        reasons = (
+            exc.reasons
+            if isinstance(exc, CheckFailed)
+            else [f"the draft cannot be read: {exc.message}"]
+        )
+        delivery = _delivery(config)
+        notice = Notice(
+            config.report.team,
+            week,
+            folder.draft,
+            delivery,
+            _deliverer(delivery, env, sender),
+            now,
+            dry_run,
+            config.report.language,
+        )
+        notice.hold(reasons, _ledger(config), outcome)
+        log(config, [exc.message])
+        return outcome
+    outcome.lines.extend(sent.lines)
+    outcome.failed.extend(sent.failed)
+    outcome.written.extend(sent.written)
     return outcome
+
+
+def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
+    folder = WeekFolder.of(config, week)
+    edits = read_draft(folder, week)
+    return compose(facts.load(folder.facts), _sent(config), edits, config), edits
+
+
+def _page_outcome(written: WrittenReport) -> Outcome:
+    report = written.view.report
+    return page_written(report, str(written.html), str(written.pdf), written.left_out)
 
 
 def _send_due(ledger: Ledger, team: str, week: IsoWeek) -> bool:
@@ -434,11 +429,15 @@ def _pulled_before(folder: WeekFolder, moment: dt.datetime) -> bool:
 
 
 def _history(config: Config) -> History:
-    return History(config.resolve(config.report.output_dir) / "history.sqlite")
+    return History(ReportFiles.of(config).history)
+
+
+def _sent(config: Config) -> list[Sent]:
+    return _history(config).sent(config.report.team)
 
 
 def _ledger(config: Config) -> Ledger:
-    return Ledger(config.resolve(config.report.output_dir) / "ledger.sqlite")
+    return Ledger(ReportFiles.of(config).ledger)
 
 
 def _render(config: Config, report: Report, week: IsoWeek) -> WrittenReport:

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.errors import Interrupted, StoreError
+from weekly.paths import make_folder
 from weekly.render.format import day, plural
+from weekly.store import migrate
 from weekly.weeks import IsoWeek
 
 # Each step moves the schema one version up; PRAGMA user_version counts the steps applied.
@@ -54,6 +56,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
+
 _COLUMNS = (
     "team, week, attempt, state, started_at, finished_at, message_id, reply, reason, recipients, "
     "retry"
@@ -77,57 +80,46 @@ class LedgerEntry:
     retry: bool = True  # for a failed send: may the next run try again?
 
 
-class LedgerError(WeeklyError):
-    """The ledger file cannot be used: locked too long, not a database, not writable."""
-
-    exit_code = EXIT_SOURCE_OR_DELIVERY
-
-
-class AlreadySent(WeeklyError):
-    """This week's report went out already; not an error, so cron stays quiet."""
-
-    exit_code = 0
-
-    def __init__(self, entry: LedgerEntry) -> None:
-        self.entry = entry
-        when = _moment(entry.finished_at or entry.started_at)
-        count = plural(len(entry.recipients), "recipient")
-        super().__init__(
-            f"{entry.team} {entry.week} was sent on {when} to {count}; use --force to send it again"
-        )
-
-
-class Interrupted(WeeklyError):
-    """A send started and never finished: only a human can tell whether the mail arrived."""
-
-    exit_code = EXIT_SOURCE_OR_DELIVERY
-
-    def __init__(self, entry: LedgerEntry) -> None:
-        self.entry = entry
-        super().__init__(
-            f"a send of {entry.team} {entry.week} started {_moment(entry.started_at)} and never "
-            "finished: check whether the mail arrived, then run `weekly send --force` to send "
-            "it again"
-        )
-
-
-def refuse_resend(previous: LedgerEntry | None) -> None:
-    """Raise AlreadySent or Interrupted when the last attempt forbids a send without --force."""
+def already_sent(previous: LedgerEntry | None) -> str | None:
+    """Why this week is not sent again without --force: None when nothing went out yet; a
+    line of news when it went out (not an error, so cron stays quiet). A send that started
+    and never finished raises Interrupted: only a human can tell whether the mail arrived."""
     if previous is None:
-        return
-    if previous.state == "sent":
-        raise AlreadySent(previous)
+        return None
     if previous.state == "sending":
-        raise Interrupted(previous)
+        started = _moment(previous.started_at)
+        raise Interrupted(
+            f"a send of {previous.team} {previous.week} started {started} and never finished: "
+            "check whether the mail arrived, then run `weekly send --force` to send it again",
+            previous,
+        )
+    if previous.state != "sent":
+        return None
+    when = _moment(previous.finished_at or previous.started_at)
+    count = plural(len(previous.recipients), "recipient")
+    return (
+        f"{previous.team} {previous.week} was sent on {when} to {count}; "
+        "use --force to send it again"
+    )
 
 
-class Busy(WeeklyError):
-    """Another process holds this week's send lock; it will do the work."""
+class AlreadySent(Exception):
+    """`begin` refused: the week went out already. The send checks first (already_sent), so
+    only a caller that skipped the send lock meets this."""
 
-    exit_code = 0
+    def __init__(self, entry: LedgerEntry, message: str) -> None:
+        super().__init__(message)
+        self.entry = entry
+        self.message = message
+
+
+class Busy(Exception):
+    """Another process holds this week's send lock; it will do the work. Not an error: the
+    send says so and exits 0."""
 
     def __init__(self, team: str, week: IsoWeek) -> None:
         super().__init__(f"another weekly is sending {team} {week} right now; nothing to do")
+        self.message = str(self)
 
 
 class Ledger:
@@ -136,13 +128,7 @@ class Ledger:
     def __init__(self, path: Path, *, timeout: float = 10) -> None:
         self.path = path
         self._timeout = timeout
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LedgerError(
-                f"{path.parent}: cannot create the ledger's folder ({exc.strerror}); "
-                "check the path and its permissions"
-            ) from exc
+        make_folder(path.parent)
         self._migrate()
 
     @contextmanager
@@ -156,7 +142,7 @@ class Ledger:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise LedgerError(
+            raise StoreError(
                 f"{path}: cannot create the send lock ({exc.strerror}); "
                 "check the ledger's folder is writable"
             ) from exc
@@ -166,7 +152,7 @@ class Ledger:
             except BlockingIOError:
                 raise Busy(team, week) from None
             except OSError as exc:
-                raise LedgerError(
+                raise StoreError(
                     f"{path}: cannot lock ({exc.strerror}); keep the ledger on a local disk"
                 ) from exc
             yield
@@ -205,12 +191,14 @@ class Ledger:
         force: bool,
         expected: int | None = None,
     ) -> int:
-        """Record a new attempt as 'sending' and return its number; AlreadySent/Interrupted.
+        """Record a new attempt as 'sending' and return its number; AlreadySent or
+        Interrupted without `force`.
         `expected` is the number the caller built the message for (see next_attempt)."""
         with self._transaction(write=True) as con:
             previous = _last_attempt(con, team, week)
-            if not force:
-                refuse_resend(previous)
+            refusal = None if force else already_sent(previous)
+            if refusal is not None and previous is not None:
+                raise AlreadySent(previous, refusal)
             attempt = 1 if previous is None else previous.attempt + 1
             if expected is not None and attempt != expected:
                 # Only code that skipped the send lock gets here: a bug, not a user's problem.
@@ -311,17 +299,7 @@ class Ledger:
             con.close()
         # IMMEDIATE, so two first runs at once do not both create the tables.
         with self._transaction(write=True) as con:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"{self.path} was written by a newer weekly (schema {version}, this one "
-                    f"knows {SCHEMA_VERSION}); upgrade weekly"
-                )
-            for step in _MIGRATIONS[version:]:
-                for statement in step:
-                    con.execute(statement)
-            if version < SCHEMA_VERSION:
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate(con, self.path, _MIGRATIONS)
         # Who was sent what, and the servers' replies: for the owner's eyes only.
         for owned in (self.path, self.path.with_name(f"{self.path.name}-wal")):
             with contextlib.suppress(OSError):
@@ -358,18 +336,18 @@ class Ledger:
         finally:
             con.close()  # without COMMIT, closing rolls the transaction back
 
-    def _error(self, exc: sqlite3.Error) -> LedgerError:
+    def _error(self, exc: sqlite3.Error) -> StoreError:
         if _is_busy(exc):
-            return LedgerError(
+            return StoreError(
                 f"{self.path}: the send ledger stayed locked by another process for "
                 f"{self._timeout:g} s; try again in a minute"
             )
         if getattr(exc, "sqlite_errorname", None) == "SQLITE_NOTADB":
-            return LedgerError(
+            return StoreError(
                 f"{self.path} is not a send ledger (not an SQLite database); restore it from a "
                 "backup, or move it aside to start a new one that forgets which weeks were sent"
             )
-        return LedgerError(
+        return StoreError(
             f"{self.path}: cannot use the send ledger ({exc}); check the file and its folder "
             "are writable"
         )

@@ -14,11 +14,15 @@ from weekly.deliver.email import write_mail
 from weekly.demo import github_site, jira_site
 from weekly.demo.fake_github import FakeGitHub
 from weekly.demo.fake_jira import FakeJira
+from weekly.draft import Edits
 from weekly.draft.edits import load_document, read_edits
 from weekly.history import Sent
 from weekly.model import Report
+from weekly.outcome import Outcome
+from weekly.progress import PullProgress
 from weekly.render.output import WrittenReport
-from weekly.workflow import compose
+from weekly.weeks import IsoWeek
+from weekly.workflow import compose, render
 
 DEMO_DIR = Path(__file__).resolve().parent
 # The team's two earlier sent reports (2026-W46 and W47), as the history keeps them.
@@ -64,17 +68,23 @@ def demo_workspace(language: str = "en") -> Iterator[DemoRun]:
 def with_history(run: DemoRun, report: Report) -> Report:
     """The pulled report with the demo PM's draft laid over it and the two earlier sent
     reports as its history, as `weekly preview` would show it."""
-    week = report.week
-    # The same PM's draft; in another language, her headline in it (draft.zh-CN.yaml).
+    return compose(report, demo_sent(run), demo_edits(run, report.week), run.config)
+
+
+def demo_edits(run: DemoRun, week: IsoWeek) -> Edits:
+    """The demo PM's edits; in another language, her headline in it (draft.zh-CN.yaml)."""
     translated = DEMO_DIR / f"draft.{run.config.report.language}.yaml"
     draft = translated if translated.is_file() else DEMO_DIR / "draft.yaml"
-    edits = read_edits(load_document(draft), draft, week)
+    return read_edits(load_document(draft), draft, week)
+
+
+def demo_sent(run: DemoRun) -> list[Sent]:
+    """The team's two earlier sent reports, as the history keeps them."""
     recipients = run.config.delivery.recipients if run.config.delivery else ()
-    sent = [
+    return [
         Sent(old.week, old.generated_at.replace(hour=16), recipients, old)
         for old in (facts.loads(p.read_bytes()) for p in sorted(HISTORY_DIR.glob("*.json")))
     ]
-    return compose(report, sent, edits, run.config)
 
 
 def demo_email(run: DemoRun, written: WrittenReport) -> Path:
@@ -84,3 +94,22 @@ def demo_email(run: DemoRun, written: WrittenReport) -> Path:
     report = written.view.report
     _, eml = write_mail(written, delivery, report.team, report.week, run.now)
     return eml
+
+
+def run_demo(out: Path, language: str, progress: PullProgress | None = None) -> Outcome:
+    """`weekly demo`: pull the demo's sources, write its page (with its PM's draft and its
+    history) and the e-mail `weekly send` would send, into `out`."""
+    with demo_workspace(language) as run:
+        week = IsoWeek.of(run.now.date())
+        written, outcome = render(
+            run.config,
+            run.now,
+            run.env,
+            week,
+            out,
+            progress=progress,
+            edits=demo_edits(run, week),
+            sent=demo_sent(run),
+        )
+        outcome.lines.append(str(demo_email(run, written)))
+    return outcome

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from weekly.errors import RenderError
 from weekly.files import temporary_beside, write_atomically
 from weekly.model import Report
+from weekly.paths import make_folder
 from weekly.render.fit import PageView
 from weekly.render.html import render_html
 from weekly.render.pdf import fit_one_page, write_pdf
@@ -32,10 +32,7 @@ def write_report(
     report: Report, out_dir: Path, paper: str, template: Path | None = None
 ) -> WrittenReport:
     """Fit the report on one page, then write `<team>-weekly-<week>.html` and `.pdf`."""
-    try:
-        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RenderError(f"{out_dir}: cannot create the report folder: {exc.strerror}") from None
+    make_folder(out_dir)
     page = fit_one_page(report, paper, lambda view: render_html(view, template), out_dir)
     stem = f"{file_slug(report.team)}-weekly-{report.week}"
     html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
