@@ -35,13 +35,13 @@ def started(monkeypatch):
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_the_demo_asks_nothing_the_recordings_lack(started, tmp_path, language):
     result = CliRunner().invoke(cli, ["demo", "--language", language, "--out", str(tmp_path)])
+    assert len(started) == 2  # Jira and GitHub
+    for server in started:
+        assert server.misses == []  # first: it names what the recordings lack
+        assert server.served, "the demo pulled nothing from this server"
     assert result.exit_code == 0, result.output
     assert (tmp_path / "payments-weekly-2026-W48.html").is_file()
     assert (tmp_path / "payments-weekly-2026-W48.eml").is_file()
-    assert len(started) == 2  # Jira and GitHub
-    for server in started:
-        assert server.served, "the demo pulled nothing from this server"
-        assert server.misses == []
 
 
 def test_a_request_without_a_recording_is_refused_with_404_and_named():
