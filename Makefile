@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-noto-cjk fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test lint format bench expected system clean messages catalogs upgrade
+.PHONY: demo test lint format bench expected recordings system clean messages catalogs upgrade
 
 demo: system $(VENV)/.installed
 	$(BIN)/weekly demo --out weekly-demo
@@ -23,17 +23,22 @@ test: system $(VENV)/.installed
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check weekly tests benchmarks
-	$(BIN)/ruff format --check weekly tests benchmarks
+	$(BIN)/ruff check weekly testing tests benchmarks
+	$(BIN)/ruff format --check weekly testing tests benchmarks
 	$(BIN)/mypy
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format weekly tests benchmarks
-	$(BIN)/ruff check --fix weekly tests benchmarks
+	$(BIN)/ruff format weekly testing tests benchmarks
+	$(BIN)/ruff check --fix weekly testing tests benchmarks
 
 # Rewrite tests/expected/ from the current templates; review the diff before committing.
 expected: $(VENV)/.installed
 	WEEKLY_UPDATE_EXPECTED=1 $(BIN)/pytest -q tests/test_expected_output.py
+
+# Rewrite weekly/demo/recordings/, what the demo's Jira and GitHub answer, from the fakes
+# serving testing/jira_site.py and github_site.py; review the diff before committing.
+recordings: $(VENV)/.installed
+	$(BIN)/python -m testing.record_demo
 
 # The gettext catalogs (README, "Languages"): `make messages` extracts the words from the
 # code and templates and merges them into each language's .po; `make catalogs` compiles

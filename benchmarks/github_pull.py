@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 
 import requests
 
+from testing.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.config import load_config
-from weekly.demo.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.sources import github
 from weekly.sources.context import PullContext
 from weekly.weeks import IsoWeek

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 import requests
 
+from testing.fake_jira import CLOUD_FIELDS, FakeJira, issue
 from weekly.config import load_config
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, issue
 from weekly.forecast import forecast
 from weekly.model import Aggregation, Direction, Metric, Report
 from weekly.sources import jira

@@ -17,7 +17,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from benchmarks import jira_pull
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira
+from testing.fake_jira import CLOUD_FIELDS, FakeJira
 
 BETS, CHILDREN = 500, 49_500
 

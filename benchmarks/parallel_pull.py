@@ -17,9 +17,9 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from benchmarks import github_pull, jira_pull
+from testing.fake_github import FakeGitHub
+from testing.fake_jira import CLOUD_FIELDS, FakeJira
 from weekly.config import load_config
-from weekly.demo.fake_github import FakeGitHub
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira
 from weekly.model import SourceState
 from weekly.pipeline import build_report
 from weekly.weeks import IsoWeek

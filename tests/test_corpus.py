@@ -23,10 +23,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import QUEUED, Inbox, free_port
 
+from testing import github_site
+from testing.fake_github import FakeGitHub
 from weekly.cli import main
 from weekly.deliver.ledger import Ledger
-from weekly.demo import github_site
-from weekly.demo.fake_github import FakeGitHub
 
 WEEK = "2026-W48"
 SECRETS = ("JIRA_TOKEN", "GITHUB_TOKEN", "SMTP_PASSWORD")

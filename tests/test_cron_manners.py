@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 
+from testing import github_site, jira_site
+from testing.fake_github import FakeGitHub, Repo
+from testing.fake_jira import FakeJira
 from weekly.cli import main
-from weekly.demo import github_site, jira_site
-from weekly.demo.fake_github import FakeGitHub, Repo
-from weekly.demo.fake_jira import FakeJira
 
 # Always due: any moment of a week is after its Monday 00:00.
 ALWAYS = '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n'

@@ -11,9 +11,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import Inbox, free_port
 
+from testing.fake_github import FakeGitHub
+from testing.fake_jira import CLOUD_FIELDS, FakeJira
 from weekly.config import load_config
-from weekly.demo.fake_github import FakeGitHub
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira
 from weekly.doctor import FONTS, Check, missing_fonts, render_checklist, run_checks
 
 JIRA_TOKEN = "jira-s3cret-token-value"

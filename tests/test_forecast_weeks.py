@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import BERLIN
 
+from testing.fake_jira import CLOUD_FIELDS, FakeJira, field, issue
 from weekly import workflow
 from weekly.config import Config, load_config
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, field, issue
 from weekly.draft import WeekFolder
 from weekly.draft.document import render, yaml
 from weekly.weeks import IsoWeek

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from conftest import BERLIN
 
+from testing.fake_jira import CLOUD_FIELDS, FakeJira, field, issue, user
 from weekly import workflow
 from weekly.cli import main
 from weekly.config import Config, load_config
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, field, issue, user
 from weekly.draft import WeekFolder
 from weekly.draft.document import render, yaml
 from weekly.weeks import IsoWeek

@@ -1,4 +1,4 @@
-"""The GitHub source: the real PyGithub client against a local fake (weekly.demo.fake_github)."""
+"""The GitHub source: the real PyGithub client against a local fake (testing.fake_github)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import NOW, WEEK
 
+from testing.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.config import Config, load_config
-from weekly.demo.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.errors import InputError
 from weekly.model import DecisionStatus, SourceState, Status
 from weekly.sources import github as github_source

@@ -1,4 +1,4 @@
-"""The Jira source: the real `jira` client against a local fake Jira (weekly.demo.fake_jira)."""
+"""The Jira source: the real `jira` client against a local fake Jira (testing.fake_jira)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import NOW, WEEK
 
+from testing.fake_jira import CLOUD_FIELDS, FakeJira, blocked_by, field, issue, user
 from weekly.config import Config, load_config
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira, blocked_by, field, issue, user
 from weekly.errors import InputError
 from weekly.model import Confidence, DecisionStatus, SourceState, Status
 from weekly.pipeline import build_report

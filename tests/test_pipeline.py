@@ -6,10 +6,10 @@ from pathlib import Path
 
 from conftest import NOW, WEEK, free_port
 
+from testing import github_site, jira_site
+from testing.fake_github import FakeGitHub
+from testing.fake_jira import FakeJira
 from weekly.config import Config, load_config
-from weekly.demo import github_site, jira_site
-from weekly.demo.fake_github import FakeGitHub
-from weekly.demo.fake_jira import FakeJira
 from weekly.model import SourceState
 from weekly.pipeline import build_report
 

@@ -24,9 +24,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import Inbox, free_port, pdf_pages
 
+from testing.fake_github import FakeGitHub, Repo
+from testing.fake_jira import CLOUD_FIELDS, FakeJira
 from weekly.cli import main
-from weekly.demo.fake_github import FakeGitHub, Repo
-from weekly.demo.fake_jira import CLOUD_FIELDS, FakeJira
 
 SECRETS = {
     "JIRA_TOKEN": "JIRA-SECRET-7f3a9",

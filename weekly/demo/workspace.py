@@ -11,9 +11,8 @@ from pathlib import Path
 from weekly import facts
 from weekly.config import Config, load_config
 from weekly.deliver.email import write_mail
-from weekly.demo import github_site, jira_site
-from weekly.demo.fake_github import FakeGitHub
-from weekly.demo.fake_jira import FakeJira
+from weekly.demo import replay
+from weekly.demo.replay import ReplayServer
 from weekly.draft import Edits
 from weekly.draft.edits import load_document, read_edits
 from weekly.history import Sent
@@ -29,6 +28,12 @@ DEMO_DIR = Path(__file__).resolve().parent
 HISTORY_DIR = DEMO_DIR / "history"
 # The demo's data ends on this Friday; the demo reports as of its cron time.
 DEMO_NOW = "2026-11-27T16:00:00"
+# What the demo's Jira and GitHub answered when `make recordings` pulled from the fakes.
+RECORDINGS = DEMO_DIR / "recordings"
+# Not secrets: the demo's clients send them, and the fakes the recordings came from accept
+# only these.
+JIRA_TOKEN = "demo-token"
+GITHUB_TOKEN = "demo-github-token"
 
 
 @dataclass(frozen=True)
@@ -40,29 +45,30 @@ class DemoRun:
 
 @contextmanager
 def demo_workspace(language: str = "en") -> Iterator[DemoRun]:
-    """The demo's config pointed at a fake Jira and a fake GitHub that run until the block
+    """The demo's config pointed at its recorded Jira and GitHub, served until the block
     ends, for readers of `language`."""
+    jira = ReplayServer(replay.load(RECORDINGS / "jira.json"))
+    github = ReplayServer(replay.load(RECORDINGS / "github.json"))
+    with jira, github:
+        yield demo_run(language, jira.url, github.url)
+
+
+def demo_run(language: str, jira_url: str, github_url: str) -> DemoRun:
+    """The demo's config for readers of `language`, its Jira and GitHub at these addresses,
+    and its clock and tokens."""
     config, _ = load_config(DEMO_DIR / "weekly.toml")
     report_section = config.report.model_copy(update={"language": language})
     config = config.model_copy(update={"report": report_section})
-    jira_fake = FakeJira(
-        jira_site.issues(), jira_site.FIELDS, email=jira_site.EMAIL, token=jira_site.TOKEN
-    )
-    github_fake = FakeGitHub(github_site.repositories(), token=github_site.TOKEN)
-    with jira_fake, github_fake:
-        assert config.sources.jira is not None and config.sources.github is not None
-        sources = config.sources.model_copy(
-            update={
-                "jira": config.sources.jira.model_copy(update={"url": jira_fake.url}),
-                "github": config.sources.github.model_copy(update={"base_url": github_fake.url}),
-            }
-        )
-        now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
-        env = {
-            config.sources.jira.token_env: jira_site.TOKEN,
-            config.sources.github.token_env: github_site.TOKEN,
+    assert config.sources.jira is not None and config.sources.github is not None
+    sources = config.sources.model_copy(
+        update={
+            "jira": config.sources.jira.model_copy(update={"url": jira_url}),
+            "github": config.sources.github.model_copy(update={"base_url": github_url}),
         }
-        yield DemoRun(config.model_copy(update={"sources": sources}), now, env)
+    )
+    now = dt.datetime.fromisoformat(DEMO_NOW).replace(tzinfo=config.report.zone)
+    env = {config.sources.jira.token_env: JIRA_TOKEN, config.sources.github.token_env: GITHUB_TOKEN}
+    return DemoRun(config.model_copy(update={"sources": sources}), now, env)
 
 
 def with_history(run: DemoRun, report: Report) -> Report:

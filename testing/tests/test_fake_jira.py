@@ -1,6 +1,7 @@
 """The fake Jira, exercised through the real `jira` client, and its JQL evaluator.
 
-Shapes are checked against recordings of real Jira responses in tests/data/jira (see SOURCES.md).
+Shapes are checked against recordings of real Jira responses in testing/tests/data/jira
+(see SOURCES.md).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
-from weekly.demo.fake_jira import (
+from testing.fake_jira import (
     CLOUD_FIELDS,
     FakeJira,
     RecordedRequest,
@@ -23,7 +24,7 @@ from weekly.demo.fake_jira import (
     issue,
     user,
 )
-from weekly.demo.jira_jql import JqlError, matches
+from testing.jira_jql import JqlError, matches
 
 DATA = Path(__file__).parent / "data" / "jira"
 EMAIL, TOKEN = "pm@example.com", "tok"

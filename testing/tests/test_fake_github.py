@@ -1,7 +1,7 @@
 """The fake GitHub, exercised through the real PyGithub client.
 
-Shapes are checked against PyGithub's recordings of real GitHub responses in tests/data/github
-(see SOURCES.md there).
+Shapes are checked against PyGithub's recordings of real GitHub responses in
+testing/tests/data/github (see SOURCES.md there).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import requests
 from github import Auth, Github
 
-from weekly.demo.fake_github import (
+from testing.fake_github import (
     FakeGitHub,
     RecordedRequest,
     Repo,

@@ -1,15 +1,17 @@
 """The demo team's GitHub repository: the mobile wallet work, tracked with milestones.
 
-Served by `fake_github.FakeGitHub` on loopback during `weekly demo`, so the demo's page
-mixes Jira and GitHub bets, each pulled through its real client.
+Served by `fake_github.FakeGitHub` while `make recordings` records the answers `weekly demo`
+replays (weekly/demo/recordings/github.json), so the demo's page mixes Jira and GitHub bets,
+each pulled through its real client.
 """
 
 from __future__ import annotations
 
-from weekly.demo.fake_github import Repo, issue, milestone, pull, pull_issue
+from testing.fake_github import Repo, issue, milestone, pull, pull_issue
+from weekly.demo import workspace
 
 REPOSITORY = "payments/wallet-app"
-TOKEN = "demo-github-token"  # not a secret: the fake on loopback accepts only this one
+TOKEN = workspace.GITHUB_TOKEN
 
 
 def repositories() -> dict[str, Repo]:

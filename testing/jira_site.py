@@ -1,7 +1,8 @@
 """The demo team's Jira site: its epics, their children, blockers and decisions.
 
-Served by `fake_jira.FakeJira` on loopback during `weekly demo`, so the demo's bets come
-through the real `jira` client exactly as a team's would. The week is 2026-W48.
+Served by `fake_jira.FakeJira` while `make recordings` records the answers `weekly demo`
+replays (weekly/demo/recordings/jira.json), so the demo's bets come through the real `jira`
+client exactly as a team's would. The week is 2026-W48.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from weekly.demo.fake_jira import CLOUD_FIELDS, blocked_by, field, issue, user
+from testing.fake_jira import CLOUD_FIELDS, blocked_by, field, issue, user
+from weekly.demo import workspace
 
-EMAIL = "pm@payments.example"
-TOKEN = "demo-token"  # not a secret: the fake on loopback accepts only this one
+TOKEN = workspace.JIRA_TOKEN
+EMAIL = "pm@payments.example"  # as the demo's weekly.toml names its Jira user
 
 FIELDS = [
     *CLOUD_FIELDS,

@@ -1,4 +1,4 @@
-"""A local fake of the Jira REST API, for tests, the demo and benchmarks.
+"""A local fake of the Jira REST API, for tests, benchmarks and the demo's recordings.
 
 It answers the few endpoints `weekly` uses the way Jira Cloud or Jira Server/Data Center does,
 including their differences (search/jql with nextPageToken on Cloud, search with startAt on
@@ -18,16 +18,16 @@ import zlib
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from weekly.demo.fake_http import HttpError, LoopbackFake, send
-from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
-from weekly.demo.jira_jql import JqlError, compile_jql
+from testing.fake_http import HttpError, LoopbackFake, send
+from testing.fake_http import RecordedRequest as RecordedRequest  # part of this API
+from testing.jira_jql import JqlError, compile_jql
 
 DEFAULT_BASE_URL = "https://jira.example.com"
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100  # Jira caps a search page at 100 issues whatever maxResults asks for
 
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
-# Verbatim from Jira Cloud since CHANGE-2046 (see tests/data/jira/SOURCES.md).
+# Verbatim from Jira Cloud since CHANGE-2046 (see testing/tests/data/jira/SOURCES.md).
 SEARCH_GONE = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
@@ -340,6 +340,7 @@ class FakeJira(LoopbackFake):
     in order. `issues` (sorted by key) and `fields` are the fake's own copies, which a test may
     change between requests, unless `cache_searches` keeps each JQL's matches from its first
     search: for big fixed datasets, where filtering every issue for every page is the cost.
+    `now` is the epoch serverInfo gives as the server's time (default: the real clock).
     """
 
     def __init__(
@@ -353,6 +354,7 @@ class FakeJira(LoopbackFake):
         latency: float = 0.0,
         port: int = 0,
         cache_searches: bool = False,
+        now: float | None = None,
     ) -> None:
         if deployment not in ("Cloud", "Server"):
             raise ValueError(f"deployment must be 'Cloud' or 'Server', not {deployment!r}")
@@ -360,6 +362,7 @@ class FakeJira(LoopbackFake):
         self.deployment = deployment
         self.email = email
         self.token = token
+        self.now = now
         self.fields = copy.deepcopy(fields)
         self.issues = sorted(copy.deepcopy(issues), key=lambda i: _split_key(i["key"]))
         _fill_parents(self.issues)
@@ -432,7 +435,8 @@ class FakeJira(LoopbackFake):
         return email_ok and token == self.token
 
     def _server_info(self) -> dict[str, Any]:
-        now = time.strftime("%Y-%m-%dT%H:%M:%S.000%z")
+        stamp = time.localtime() if self.now is None else time.gmtime(self.now)
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000%z", stamp)
         if self.deployment == "Cloud":
             version, numbers, build = "1001.0.0-SNAPSHOT", [1001, 0, 0], 100204
         else:

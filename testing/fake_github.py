@@ -1,4 +1,4 @@
-"""A local fake of the GitHub REST API, for tests, the demo and benchmarks.
+"""A local fake of the GitHub REST API, for tests, benchmarks and the demo's recordings.
 
 It answers the few read endpoints `weekly` uses (a repository, its milestones, issues and pull
 requests, /rate_limit, /user) in the shapes github.com or GitHub Enterprise (under /api/v3) does,
@@ -24,8 +24,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from weekly.demo.fake_http import Fault, HttpError, LoopbackFake, send
-from weekly.demo.fake_http import RecordedRequest as RecordedRequest  # part of this API
+from testing.fake_http import Fault, HttpError, LoopbackFake, send
+from testing.fake_http import RecordedRequest as RecordedRequest  # part of this API
 
 GITHUB_API = "https://api.github.com"
 GITHUB_WEB = "https://github.com"
@@ -36,8 +36,8 @@ PAGE_SIZE_MAX = 100  # GitHub caps per_page at 100 whatever is asked
 CONTENT_TYPE = "application/json; charset=utf-8"
 DOCS_URL = "https://docs.github.com/rest"
 
-# Rate-limit bodies as GitHub words them (see tests/data/github/SOURCES.md); PyGithub tells them
-# apart by these messages alone.
+# Rate-limit bodies as GitHub words them (see testing/tests/data/github/SOURCES.md); PyGithub
+# tells them apart by these messages alone.
 PRIMARY_MESSAGE = "API rate limit exceeded for user ID 1."
 PRIMARY_DOCS_URL = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 SECONDARY_MESSAGE = (
