@@ -31,19 +31,25 @@ NAME = mapping.NAME
 def pull(ctx: PullContext, section: GitHubSection, waits: WaitBudget) -> list[Part]:
     """One part a repository, each failing on its own; all share the run's waiting budget."""
     github = client(section, ctx.env)
+    names = {repo: f"{NAME} ({repo})" for repo in section.repositories}
     return [
-        Part(f"{NAME} ({repo})", partial(_pull, github, repo, section, waits, ctx))
-        for repo in section.repositories
+        Part(name, partial(_pull, github, repo, section, waits, ctx, name))
+        for repo, name in names.items()
     ]
 
 
 def _pull(
-    github: Github, repo: str, section: GitHubSection, waits: WaitBudget, ctx: PullContext
+    github: Github,
+    repo: str,
+    section: GitHubSection,
+    waits: WaitBudget,
+    ctx: PullContext,
+    name: str,
 ) -> SourceResult:
     listing = Listing(repo, section, waits, time.time)
     listing.on_items = partial(_progress, ctx, f"{NAME} {repo}")
     bets, decisions = pull_repository(github, repo, section, listing, ctx)
-    status = SourceStatus(f"{NAME} ({repo})", SourceState.OK, pulled_at=ctx.now)
+    status = SourceStatus(name, SourceState.OK, pulled_at=ctx.now)
     return SourceResult(status, bets=tuple(bets), decisions=tuple(decisions))
 
 
