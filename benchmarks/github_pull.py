@@ -21,7 +21,8 @@ import requests
 
 from testing.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.config import load_config
-from weekly.sources import github
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 from weekly.weeks import IsoWeek
 
@@ -98,7 +99,7 @@ def run() -> GitHubFigures:
         config, _ = load_config(folder / "weekly.toml")
         ctx = PullContext(config, IsoWeek.of(NOW.date()), NOW, {"GITHUB_TOKEN": "t"})
         start = time.perf_counter()
-        results = github.pull(ctx)
+        results = pull_source(SOURCES["github"], ctx)
         seconds = time.perf_counter() - start
         delivered = sum(len(b.delivered) for r in results for b in r.bets)
         assert delivered == REPOS * MERGED_THIS_WEEK, delivered

@@ -22,7 +22,8 @@ from testing.fake_jira import CLOUD_FIELDS, FakeJira, issue
 from weekly.config import load_config
 from weekly.forecast import forecast
 from weekly.model import Aggregation, Direction, Metric, Report
-from weekly.sources import jira
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 from weekly.weeks import IsoWeek
 
@@ -101,7 +102,7 @@ def measure(deployment: str, issues: list[dict[str, object]]) -> JiraFigures:
         config, _ = load_config(folder / "weekly.toml")
         ctx = PullContext(config, IsoWeek.of(NOW.date()), NOW, {"JIRA_TOKEN": "t"})
         start = time.perf_counter()
-        result = jira.pull(ctx)
+        [result] = pull_source(SOURCES["jira"], ctx)
         seconds = time.perf_counter() - start
         assert sum(b.progress.total for b in result.bets if b.progress) == CHILDREN
         recorded = list(fake.requests)

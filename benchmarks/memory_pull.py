@@ -35,13 +35,15 @@ import datetime as dt, sys
 from pathlib import Path
 import weekly.pipeline
 from weekly.config import load_config
-from weekly.sources import jira
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 from weekly.weeks import IsoWeek
 
 now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)
 config, _ = load_config(Path(sys.argv[1]))
-result = jira.pull(PullContext(config, IsoWeek.of(now.date()), now, {"JIRA_TOKEN": "t"}))
+ctx = PullContext(config, IsoWeek.of(now.date()), now, {"JIRA_TOKEN": "t"})
+[result] = pull_source(SOURCES["jira"], ctx)
 children = sum(b.progress.total for b in result.bets if b.progress)
 blockers = sum(len(b.blockers) for b in result.bets)
 found = [len(result.bets), children, blockers]

@@ -11,7 +11,8 @@ from conftest import NOW, WEEK
 from weekly.config import Config, load_config
 from weekly.errors import InputError
 from weekly.model import Confidence, DecisionStatus, Slip, Status
-from weekly.sources.bets_file import pull
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 
 
@@ -24,7 +25,8 @@ def pulled(tmp_path: Path, bets_toml: str | None, name: str = "bets.toml"):
         encoding="utf-8",
     )
     config: Config = load_config(tmp_path / "weekly.toml")[0]
-    return pull(PullContext(config, WEEK, NOW, env={}))
+    [result] = pull_source(SOURCES["bets_file"], PullContext(config, WEEK, NOW, env={}))
+    return result
 
 
 GOOD = """

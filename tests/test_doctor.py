@@ -157,6 +157,21 @@ def test_no_secret_ever_appears_even_when_every_login_fails(workspace):
         assert secret not in text
 
 
+def test_a_site_that_echoes_the_token_shows_it_nowhere_in_the_checklist(workspace, sites):
+    # The sites did echo the tokens (the *** below); the secrets scrubbed are the ones each
+    # source declares (weekly.pipeline.secrets).
+    jira, github, _ = sites
+    jira.fail_next("/myself", 400, body=f'{{"errorMessages": ["token {JIRA_TOKEN} refused"]}}')
+    github.fail_next("/user", 422, body=f'{{"message": "token {GITHUB_TOKEN} refused"}}')
+    checks = by_name(run_checks(workspace(), ENV, NOW))
+
+    assert (
+        checks["jira"].detail
+        == "Jira rejected a query: token *** refused; check sources.jira's JQL and fields"
+    )
+    assert checks["github"].detail == "GitHub answered 422: token *** refused"
+
+
 def test_unset_variables_are_named_without_any_request(workspace, sites):
     jira, github, _ = sites
     checks = by_name(run_checks(workspace(), {}, NOW))

@@ -12,7 +12,8 @@ from testing.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_i
 from weekly.config import Config, load_config
 from weekly.errors import InputError
 from weekly.model import DecisionStatus, SourceState, Status
-from weekly.sources import github as github_source
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 
 TOKEN = "ghp-test-token-value"
@@ -42,7 +43,7 @@ def write_config(tmp_path: Path, url: str, repos: list[str], bets: str = "milest
 
 def pull_all(config: Config, env=ENV, sleep=None):
     ctx = PullContext(config, WEEK, NOW, env, sleep=Sleeps() if sleep is None else sleep)
-    return {r.status.name: r for r in github_source.pull(ctx)}
+    return {r.status.name: r for r in pull_source(SOURCES["github"], ctx)}
 
 
 @pytest.fixture
@@ -332,7 +333,7 @@ def test_a_pull_past_its_time_limit_gives_up(site):
 
     fake, config = site({WEB: checkout_repo(), API: checkout_repo()})
     ctx = PullContext(config, WEEK, NOW, ENV, sleep=Sleeps(), deadline=time.monotonic() - 1)
-    results = github_source.pull(ctx)
+    results = pull_source(SOURCES["github"], ctx)
     assert [r.status.state for r in results] == [SourceState.FAILED, SourceState.FAILED]
     assert all(
         "time limit (report.pull_budget_seconds)" in (r.status.reason or "") for r in results

@@ -12,8 +12,8 @@ from testing.fake_jira import CLOUD_FIELDS, FakeJira, blocked_by, field, issue, 
 from weekly.config import Config, load_config
 from weekly.errors import InputError
 from weekly.model import Confidence, DecisionStatus, SourceState, Status
-from weekly.pipeline import build_report
-from weekly.sources import jira as jira_source
+from weekly.pipeline import build_report, pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
 
 TOKEN = "s3cret-token-value"
@@ -71,7 +71,13 @@ class Sleeps(list):
 
 def pull(config: Config, env=ENV, sleep=None):
     ctx = PullContext(config, WEEK, NOW, env, sleep=Sleeps() if sleep is None else sleep)
-    return jira_source.pull(ctx)
+    return pull_jira(ctx)
+
+
+def pull_jira(ctx: PullContext):
+    """The Jira source's one result, pulled as the pipeline pulls it."""
+    [result] = pull_source(SOURCES["jira"], ctx)
+    return result
 
 
 def failure(config: Config, env=ENV, sleep=None) -> str:
@@ -462,7 +468,7 @@ def test_a_pull_past_its_time_limit_gives_up(cloud):
 
     fake, config = cloud([epic("PAY-1")])
     ctx = PullContext(config, WEEK, NOW, ENV, sleep=Sleeps(), deadline=time.monotonic() - 1)
-    result = jira_source.pull(ctx)
+    result = pull_jira(ctx)
     assert result.status.state is SourceState.FAILED
     assert "time limit (report.pull_budget_seconds)" in (result.status.reason or "")
     assert fake.requests == []
@@ -475,6 +481,6 @@ def test_each_page_is_reported_for_the_progress_display(cloud):
     ctx = PullContext(
         config, WEEK, NOW, ENV, sleep=Sleeps(), progress=lambda *call: seen.append(call)
     )
-    jira_source.pull(ctx)
+    pull_jira(ctx)
     assert [pages for _, _, pages in seen] == [1, 2, 3, 4, 5]  # bets, children x3, decisions
     assert seen[-1] == ("Jira", 251, 5)

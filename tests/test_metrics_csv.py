@@ -13,10 +13,19 @@ from weekly.cli import cli
 from weekly.config import Config, load_config
 from weekly.errors import ConfigError, InputError
 from weekly.model import Metric, SourceResult, SourceState
+from weekly.pipeline import pull_source
+from weekly.sources import SOURCES
 from weekly.sources.context import PullContext
-from weekly.sources.metrics_csv import build_metric, pull
+from weekly.sources.metrics_csv import build_metric
 from weekly.sources.metrics_table import read_rows
 from weekly.weeks import IsoWeek
+
+
+def pull(ctx: PullContext) -> SourceResult:
+    """The metrics CSV's one result, pulled as the pipeline pulls it."""
+    [result] = pull_source(SOURCES["metrics_csv"], ctx)
+    return result
+
 
 # W45 = Mon 2 Nov … Sun 8 Nov 2026, W46 = 9–15 Nov, W47 = 16–22 Nov, W48 = 23–29 Nov.
 WEEK = IsoWeek(2026, 48)

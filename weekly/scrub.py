@@ -3,17 +3,16 @@ configured secret before anything logs, stores, renders or mails it.
 
 Some proxies and misconfigured sites echo the request's token in an error body; a source's
 failure reason, a title or a note could then carry it to the draft, the facts, the history,
-the page and the executives' mail. The pipeline scrubs each source's result as it arrives,
-and `weekly doctor` and the SMTP errors use the same function.
+the page and the executives' mail. The pipeline scrubs each source's result as it arrives
+(the secrets listed by weekly.pipeline.secrets), and `weekly doctor` and the SMTP errors
+use the same function.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
-
-from weekly.config import Config
 
 # Shorter values are not scrubbed: "x" would mangle every word with an x, and no token or
 # password a server accepts is that short.
@@ -22,16 +21,9 @@ MASK = "***"
 T = TypeVar("T")
 
 
-def secret_values(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
-    """The values of the environment variables the config names for secrets, as set and
-    without their surrounding whitespace, longest first (so no part of one is left)."""
-    names = []
-    if config.sources.jira is not None:
-        names.append(config.sources.jira.token_env)
-    if config.sources.github is not None:
-        names.append(config.sources.github.token_env)
-    if config.delivery is not None and config.delivery.smtp.password_env:
-        names.append(config.delivery.smtp.password_env)
+def secret_values(env: Mapping[str, str], names: Iterable[str]) -> tuple[str, ...]:
+    """The values of the environment variables `names`, as set and without their
+    surrounding whitespace, longest first (so no part of one is left)."""
     values = {v for name in names for v in (env.get(name, ""), env.get(name, "").strip())}
     kept = [v for v in values if len(v) >= MIN_SCRUBBED_SECRET]
     return tuple(sorted(kept, key=len, reverse=True))

@@ -55,25 +55,45 @@ class _SslClient(_KeepsDataReply, smtplib.SMTP_SSL):
 def send(message: EmailMessage, smtp: SmtpSection, env: Mapping[str, str]) -> str:
     """Send `message`; return the server's reply to DATA, e.g. `250 2.0.0 Ok: queued as 1234`."""
     secret = password(smtp, env)
-    where = f"SMTP server {smtp.host}:{smtp.port}"
     client: list[_KeepsDataReply] = []
     try:
         # The reply goes to the ledger and the terminal: a relay that quotes the password
         # in it must not put it there.
         return scrub_text(_send(message, smtp, secret, client), (secret,) if secret else ())
     except (smtplib.SMTPException, OSError) as exc:
-        transient, what = _describe(exc, smtp)
-        line = " ".join(f"{where} {what}".split())  # one line, whatever the server sent
-        if secret:  # a relay may quote the password it was given in its refusal
-            line = scrub_text(line, (secret,))
-        broke_in_data = bool(client and client[0].in_data)
-        if broke_in_data and not isinstance(exc, smtplib.SMTPResponseException):
-            raise DeliveryError(
-                f"{line}, after the report was handed over: it may have been delivered",
-                transient=False,
-                maybe_delivered=True,
-            ) from None
-        raise DeliveryError(line, transient=transient) from None
+        raise _failure(exc, smtp, secret, client) from None
+
+
+def log_in(smtp: SmtpSection, env: Mapping[str, str]) -> None:
+    """Connect, STARTTLS and log in as a send would, then QUIT: no mail is sent. Fails
+    with the DeliveryError a send would (`weekly doctor`'s check)."""
+    secret = password(smtp, env)
+    try:
+        client = _logged_in(smtp, secret, [])
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _failure(exc, smtp, secret, []) from None
+    _quit(client)
+
+
+def _failure(
+    exc: smtplib.SMTPException | OSError,
+    smtp: SmtpSection,
+    secret: str | None,
+    client: list[_KeepsDataReply],
+) -> DeliveryError:
+    """The one line a user is told of a failed send or login, without the password."""
+    transient, what = _describe(exc, smtp)
+    line = " ".join(f"SMTP server {smtp.host}:{smtp.port} {what}".split())  # one line
+    if secret:  # a relay may quote the password it was given in its refusal
+        line = scrub_text(line, (secret,))
+    broke_in_data = bool(client and client[0].in_data)
+    if broke_in_data and not isinstance(exc, smtplib.SMTPResponseException):
+        return DeliveryError(
+            f"{line}, after the report was handed over: it may have been delivered",
+            transient=False,
+            maybe_delivered=True,
+        )
+    return DeliveryError(line, transient=transient)
 
 
 def password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
@@ -94,9 +114,10 @@ def password(smtp: SmtpSection, env: Mapping[str, str]) -> str | None:
     return password
 
 
-def _send(
-    message: EmailMessage, smtp: SmtpSection, password: str | None, opened: list[_KeepsDataReply]
-) -> str:
+def _logged_in(
+    smtp: SmtpSection, password: str | None, opened: list[_KeepsDataReply]
+) -> _KeepsDataReply:
+    """A connection that said EHLO, STARTTLS and logged in as configured: ready for a mail."""
     client: _KeepsDataReply
     if smtp.security == "ssl":
         client = _SslClient(
@@ -106,23 +127,35 @@ def _send(
         client = _KeepsDataReply(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
     opened.append(client)  # the caller asks it, on an error, how far the send got
     try:
+        # What sendmail(), starttls() or login() would say first anyway; said here, a check
+        # without TLS or a login still hears the server answer more than its greeting.
+        client.ehlo_or_helo_if_needed()
         if smtp.security == "starttls":
             client.starttls(context=ssl.create_default_context())
         if smtp.user and password is not None:
             client.login(smtp.user, password)
+    except BaseException:
+        client.close()  # not QUIT: a server that just timed out would make us wait again
+        raise
+    return client
+
+
+def _send(
+    message: EmailMessage, smtp: SmtpSection, password: str | None, opened: list[_KeepsDataReply]
+) -> str:
+    client = _logged_in(smtp, password, opened)
+    try:
         # Not send_message(): its generator turns a body line "From …" into ">From …"
         # (python/cpython#89462), so readers would get a text the archived .eml lacks.
         recipients = [address for _, address in getaddresses(message.get_all("To", []))]
         body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         refused = client.sendmail(str(message["From"]), recipients, body)
     except BaseException:
-        client.close()  # not QUIT: a server that just timed out would make us wait again
+        client.close()
         raise
     # Once DATA is answered the mail is on its way: a failing QUIT must not turn that into
     # an error, or the caller would send the same report again.
-    with suppress(smtplib.SMTPException, OSError):
-        client.quit()
-    client.close()
+    _quit(client)
     code, text = client.data_reply or (0, b"no reply to DATA recorded")
     receipt = f"{code} {_text(text)}"
     if refused:  # some recipients refused, the rest accepted: sent, but say who missed it
@@ -130,6 +163,12 @@ def _send(
             f"{rcpt} ({c} {_text(t)})" for rcpt, (c, t) in refused.items()
         )
     return receipt
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    with suppress(smtplib.SMTPException, OSError):
+        client.quit()
+    client.close()
 
 
 def _describe(exc: smtplib.SMTPException | OSError, smtp: SmtpSection) -> tuple[bool, str]:

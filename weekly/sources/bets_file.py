@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from weekly.config import Config
+from weekly.config import BetsFileSection
 from weekly.errors import InputError
 from weekly.model import (
     Bet,
@@ -28,7 +29,10 @@ from weekly.model import (
     SourceStatus,
     Status,
 )
+from weekly.render.format import plural
+from weekly.sources.budget import WaitBudget
 from weekly.sources.context import PullContext
+from weekly.sources.source import Part, Source
 
 NAME = "bets file"
 
@@ -103,21 +107,29 @@ class _BetsFile(_Entry):
     decisions: list[_Decision] = []
 
 
-def enabled(config: Config) -> bool:
-    return config.sources.bets_file is not None
+def pull(ctx: PullContext, section: BetsFileSection, waits: WaitBudget) -> list[Part]:
+    path = ctx.config.resolve(section.path)
+    name = f"{NAME} ({path.name})"
+    return [Part(name, partial(_pull, ctx, path, name))]
 
 
-def pull(ctx: PullContext) -> SourceResult:
+def _pull(ctx: PullContext, path: Path, name: str) -> SourceResult:
     """Read the bets file named in [sources.bets_file]."""
-    assert ctx.config.sources.bets_file is not None
-    path = ctx.config.resolve(ctx.config.sources.bets_file.path)
     parsed = _load(path)
-    status = SourceStatus(name=f"{NAME} ({path.name})", state=SourceState.OK, pulled_at=ctx.now)
     return SourceResult(
-        status=status,
+        status=SourceStatus(name=name, state=SourceState.OK, pulled_at=ctx.now),
         bets=tuple(_bet(b) for b in parsed.bets),
         decisions=tuple(_decision(d) for d in parsed.decisions),
         headline=parsed.headline,
+    )
+
+
+def check(ctx: PullContext, section: BetsFileSection) -> str:
+    """Whether the file reads, and what it holds."""
+    parsed = _load(ctx.config.resolve(section.path))
+    return (
+        f"{section.path.name}: {plural(len(parsed.bets), 'bet')}, "
+        f"{plural(len(parsed.decisions), 'decision')}"
     )
 
 
@@ -170,3 +182,13 @@ def _decision(entry: _Decision) -> Decision:
     for name in ("contributors", "informed", "options"):
         fields[name] = tuple(fields[name])
     return Decision(**fields)
+
+
+SOURCE: Source[BetsFileSection] = Source(
+    name=NAME,
+    section=lambda config: config.sources.bets_file,
+    secrets=lambda section: (),
+    pull=pull,
+    check_name="bets file",
+    check=check,
+)

@@ -8,14 +8,16 @@ after the report's moment are left out, and the source says so the same way.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, cast
 
 import pandas as pd
 from pandas.core.groupby import SeriesGroupBy
 
-from weekly.config import Config, MetricDefinition
+from weekly.config import Config, MetricDefinition, MetricsSection
 from weekly.model import Aggregation, Metric, SourceResult, SourceState, SourceStatus, WeekValue
 from weekly.render.format import plural
+from weekly.sources.budget import WaitBudget
 from weekly.sources.context import PullContext
 from weekly.sources.metrics_table import (
     FutureRows,
@@ -24,13 +26,10 @@ from weekly.sources.metrics_table import (
     describe_moment,
     read_rows,
 )
+from weekly.sources.source import Part, Source
 from weekly.weeks import IsoWeek
 
 NAME = "metrics CSV"
-
-
-def enabled(config: Config) -> bool:
-    return True
 
 
 def read(config: Config, now: dt.datetime) -> MetricRows:
@@ -46,7 +45,12 @@ def read(config: Config, now: dt.datetime) -> MetricRows:
     )
 
 
-def pull(ctx: PullContext) -> SourceResult:
+def pull(ctx: PullContext, section: MetricsSection, waits: WaitBudget) -> list[Part]:
+    name = f"{NAME} ({ctx.config.resolve(section.csv).name})"
+    return [Part(name, partial(_pull, ctx, name))]
+
+
+def _pull(ctx: PullContext, name: str) -> SourceResult:
     """Read the CSV named in the config and build the configured metrics for ctx.week."""
     config = ctx.config
     rows = read(config, ctx.now)
@@ -54,7 +58,6 @@ def pull(ctx: PullContext) -> SourceResult:
         build_metric(rows, key, config.metric[key], ctx.week, config.metrics.trend_weeks)
         for key in config.metric_keys
     )
-    name = f"{NAME} ({rows.path.name})"
     # A source's warnings reach the PM as a non-ok status: stderr, the draft and the page.
     warnings = []
     missing = [m.label for m in metrics if m.this_week is None]
@@ -112,3 +115,26 @@ def _aggregate(values: SeriesGroupBy[Any, Any], how: Aggregation) -> dict[IsoWee
     else:
         result = values.last()  # rows are sorted by time, so this is the week's latest value
     return {cast(IsoWeek, w): float(v) for w, v in result.items() if not pd.isna(v)}
+
+
+def check(ctx: PullContext, section: MetricsSection) -> str:
+    """Whether the CSV reads, and how recent its latest row is."""
+    rows = read(ctx.config, ctx.now)
+    latest: dt.date = rows.frame["local_time"].max().date()
+    days = (ctx.now.astimezone(ctx.config.report.zone).date() - latest).days
+    ago = "today" if days == 0 else f"{days} days ago" if days > 1 else "1 day ago"
+    count = len(ctx.config.metric_keys)
+    return (
+        f"{rows.path.name}: {count} metric{'s' if count > 1 else ''} read, latest date "
+        f"{latest.isoformat()} ({ago})"
+    )
+
+
+SOURCE: Source[MetricsSection] = Source(
+    name=NAME,
+    section=lambda config: config.metrics,
+    secrets=lambda section: (),
+    pull=pull,
+    check_name="metrics",
+    check=check,
+)

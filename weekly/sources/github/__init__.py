@@ -14,46 +14,60 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
 
-from github import Github
+import requests
+from github import Github, GithubException
 
-from weekly.config import Config, GitHubSection
+from weekly.config import GitHubSection
 from weekly.model import Bet, Blocker, Decision, SourceResult, SourceState, SourceStatus
 from weekly.sources.budget import WaitBudget
 from weekly.sources.context import PullContext, SourceFailure
 from weekly.sources.github import mapping
-from weekly.sources.github.session import Json, Listing, client
+from weekly.sources.github.session import Json, Listing, client, described, reset_at
+from weekly.sources.source import Part, Retries, Source
 
 NAME = mapping.NAME
 
 
-def enabled(config: Config) -> bool:
-    return config.sources.github is not None
-
-
-def pull(ctx: PullContext) -> list[SourceResult]:
-    section = ctx.config.sources.github
-    assert section is not None
+def pull(ctx: PullContext, section: GitHubSection, waits: WaitBudget) -> list[Part]:
+    """One part a repository, each failing on its own; all share the run's waiting budget."""
     github = client(section, ctx.env)
-    budget = WaitBudget(
-        section.retry_budget_seconds,
-        ctx.sleep,
-        "sources.github.retry_budget_seconds",
-        ctx.deadline,  # report.pull_budget_seconds bounds this source too
-    )
-    results = []
-    for repo in section.repositories:
-        listing = Listing(repo, section, budget, time.time)
-        listing.on_items = partial(_progress, ctx, f"{NAME} {repo}")
-        status_name = f"{NAME} ({repo})"
-        try:
-            bets, decisions = pull_repository(github, repo, section, listing, ctx)
-        except SourceFailure as exc:
-            failed = SourceStatus(status_name, SourceState.FAILED, None, reason=str(exc))
-            results.append(SourceResult(failed))
-            continue
-        status = SourceStatus(status_name, SourceState.OK, pulled_at=ctx.now)
-        results.append(SourceResult(status, bets=tuple(bets), decisions=tuple(decisions)))
-    return results
+    names = {repo: f"{NAME} ({repo})" for repo in section.repositories}
+    return [
+        Part(name, partial(_pull, github, repo, section, waits, ctx, name))
+        for repo, name in names.items()
+    ]
+
+
+def _pull(
+    github: Github,
+    repo: str,
+    section: GitHubSection,
+    waits: WaitBudget,
+    ctx: PullContext,
+    name: str,
+) -> SourceResult:
+    listing = Listing(repo, section, waits, time.time)
+    listing.on_items = partial(_progress, ctx, f"{NAME} {repo}")
+    bets, decisions = pull_repository(github, repo, section, listing, ctx)
+    status = SourceStatus(name, SourceState.OK, pulled_at=ctx.now)
+    return SourceResult(status, bets=tuple(bets), decisions=tuple(decisions))
+
+
+def check(ctx: PullContext, section: GitHubSection) -> str:
+    """Whether GitHub takes the token, and how many requests it has left: GET /user."""
+    github = client(section, ctx.env)  # InputError when the token is unset
+    with described(section):
+        login = github.get_user().login
+    try:
+        # From /user's X-RateLimit-* headers; only without them is /rate_limit asked.
+        remaining, _ = github.rate_limiting
+        reset = github.rate_limiting_resettime
+    except (GithubException, requests.exceptions.RequestException):
+        # Enterprise Server with rate limiting off answers /rate_limit with 404.
+        return f"as @{login}, no rate limit reported"
+    if remaining <= 0:
+        raise SourceFailure(f"as @{login}, but the rate limit is used up until {reset_at(reset)}")
+    return f"as @{login}, {remaining:,} requests left this hour"
 
 
 def pull_repository(
@@ -166,3 +180,16 @@ def _closed_in(item: Json, start: dt.datetime, end: dt.datetime) -> bool:
 def _updated_before(pull: Json, start: dt.datetime) -> bool:
     updated = mapping.timestamp(pull.get("updated_at"))
     return updated is not None and updated < start
+
+
+SOURCE: Source[GitHubSection] = Source(
+    name=NAME,
+    section=lambda config: config.sources.github,
+    secrets=lambda section: (section.token_env,),
+    pull=pull,
+    check_name="github",
+    check=check,
+    retries=lambda section: Retries(
+        section.retry_budget_seconds, "sources.github.retry_budget_seconds"
+    ),
+)

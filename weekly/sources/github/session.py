@@ -14,7 +14,8 @@ listing, which is the classic N+1 here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -70,55 +71,81 @@ class Listing:
         items: list[Json] = []
         self.budget.check()  # past the pull's time limit: not even the first page
         while True:
-            try:
-                for index, item in enumerate(pages):
-                    self.budget.check()
-                    if index < len(items):
-                        continue  # already read before a retry; PyGithub keeps read pages
-                    raw = raw_json(item)
-                    if stop is not None and stop(raw):
-                        return items
-                    items.append(raw)
-                    self._counted()
-                return items
-            except GithubException as exc:
-                self._wait_or_fail(exc)
-            except requests.exceptions.Timeout:
-                raise SourceFailure(
-                    f"GitHub did not answer within {self.section.timeout_seconds:g} s "
-                    "(sources.github.timeout_seconds)"
-                ) from None
-            except requests.exceptions.ConnectionError:
-                raise SourceFailure(
-                    f"cannot reach GitHub at {self.section.base_url}; check sources.github.base_url"
-                ) from None
+            with described(self.section, self.repo):
+                try:
+                    self._read(pages, items, stop)
+                    return items
+                except GithubException as exc:
+                    if not self._waited(exc):
+                        raise
+
+    def _read(
+        self, pages: Iterable[T], items: list[Json], stop: Callable[[Json], bool] | None
+    ) -> None:
+        for index, item in enumerate(pages):
+            self.budget.check()
+            if index < len(items):
+                continue  # already read before a retry; PyGithub keeps read pages
+            raw = raw_json(item)
+            if stop is not None and stop(raw):
+                return
+            items.append(raw)
+            self._counted()
 
     def _counted(self) -> None:
         self.items += 1
         if self.on_items is not None and self.items % PER_PAGE in (0, 1):
             self.on_items(self.items, -(-self.items // PER_PAGE))
 
-    def _wait_or_fail(self, exc: GithubException) -> None:
-        headers = {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
-        message = str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
-        if exc.status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+    def _waited(self, exc: GithubException) -> bool:
+        """Waits out a rate limit within the budget; False when `exc` is no rate limit."""
+        headers = _headers(exc)
+        if _used_up(exc):
             reset = float(headers.get("x-ratelimit-reset", "0") or 0)
             delay = max(reset - self.clock(), 1.0)
-            at = dt.datetime.fromtimestamp(reset, dt.UTC).strftime("%H:%M UTC")
-            self.budget.wait(delay, f"GitHub's rate limit is used up until {at}")
-            return
+            self.budget.wait(delay, f"GitHub's rate limit is used up until {reset_at(reset)}")
+            return True
         retry_after = headers.get("retry-after")
-        if exc.status == 429 or (exc.status == 403 and (retry_after or _secondary(message))):
+        if exc.status == 429 or (exc.status == 403 and (retry_after or _secondary(_said(exc)))):
             delay = float(retry_after) if retry_after else SECONDARY_DEFAULT_WAIT
             self.budget.wait(delay, f"GitHub's secondary rate limit asks to wait {delay:.0f} s")
-            return
-        raise SourceFailure(describe_error(exc.status, message, self.repo, self.section)) from None
+            return True
+        return False
 
 
-def describe_error(status: int, message: str, repo: str, section: GitHubSection) -> str:
+@contextmanager
+def described(section: GitHubSection, repo: str | None = None) -> Iterator[None]:
+    """Turns a request that failed into a SourceFailure saying what to fix, in one line:
+    for a repository's listing, or (no `repo`) for `weekly doctor`'s GET /user."""
+    try:
+        yield
+    except GithubException as exc:
+        raise SourceFailure(describe_error(exc, section, repo)) from None
+    except requests.exceptions.Timeout:
+        raise SourceFailure(
+            f"GitHub did not answer within {section.timeout_seconds:g} s "
+            "(sources.github.timeout_seconds)"
+        ) from None
+    except requests.exceptions.ConnectionError:
+        raise SourceFailure(
+            f"cannot reach GitHub at {section.base_url}; check sources.github.base_url"
+        ) from None
+
+
+def describe_error(exc: GithubException, section: GitHubSection, repo: str | None) -> str:
     """One line for an error answer; never the token or the request's headers."""
+    status, message = exc.status, _said(exc)
+    if _used_up(exc):  # a listing waits for the reset first; only the budget ends that
+        reset = float(_headers(exc).get("x-ratelimit-reset", "0") or 0)
+        return f"GitHub's rate limit for {section.token_env} is used up until {reset_at(reset)}"
     if status == 401:
         return f"GitHub answered 401 (bad credentials): check {section.token_env}"
+    if repo is None:  # GET /user
+        if status == 404:
+            return f"GitHub answered 404 at {section.base_url}/user; check sources.github.base_url"
+        if status >= 500:
+            return f"GitHub answered {status} (server error)"
+        return f"GitHub answered {status}{': ' + message if message else ''}"
     if status == 403:
         return (
             f"GitHub answered 403 for {repo}: the token in {section.token_env} may not read "
@@ -151,3 +178,21 @@ def _secondary(message: str) -> bool:
             "please wait a few minutes before you try again.",
         )
     )
+
+
+def _headers(exc: GithubException) -> dict[str, str]:
+    return {k.lower(): str(v) for k, v in (exc.headers or {}).items()}
+
+
+def _said(exc: GithubException) -> str:
+    return str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
+
+
+def _used_up(exc: GithubException) -> bool:
+    """The primary rate limit: GitHub answers 403 or 429 with no requests remaining."""
+    return exc.status in (403, 429) and _headers(exc).get("x-ratelimit-remaining") == "0"
+
+
+def reset_at(reset: float) -> str:
+    """A rate limit's reset (epoch seconds) as the messages say it: 14:05 UTC."""
+    return dt.datetime.fromtimestamp(reset, dt.UTC).strftime("%H:%M UTC")

@@ -10,40 +10,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
-from weekly.config import Config, JiraSection
-from weekly.model import Bet, Decision, SourceResult, SourceState, SourceStatus
+from weekly.config import JiraSection
+from weekly.errors import InputError
+from weekly.model import SourceResult, SourceState, SourceStatus
+from weekly.scrub import secret_from
 from weekly.sources.budget import WaitBudget
 from weekly.sources.context import PullContext, SourceFailure
 from weekly.sources.jira import mapping
 from weekly.sources.jira.fields import FieldIds, clause_names, resolve
-from weekly.sources.jira.session import RetryBudget, connect
+from weekly.sources.jira.session import RetryBudget, client, connect, described
+from weekly.sources.source import Part, Retries, Source
 from weekly.weeks import IsoWeek
 
 NAME = mapping.NAME
 _KEYS_A_QUERY = 100  # keeps each `in (…)` list, and so the URL, short
 
 
-def enabled(config: Config) -> bool:
-    return config.sources.jira is not None
-
-
-def pull(ctx: PullContext) -> SourceResult:
-    section = ctx.config.sources.jira
-    assert section is not None
+def pull(ctx: PullContext, section: JiraSection, waits: WaitBudget) -> list[Part]:
     name = f"{NAME} ({_host(section.url)})"
-    try:
-        bets, decisions = _pull(ctx, section)
-    except SourceFailure as exc:
-        return SourceResult(SourceStatus(name, SourceState.FAILED, None, reason=str(exc)))
-    status = SourceStatus(name=name, state=SourceState.OK, pulled_at=ctx.now)
-    return SourceResult(status=status, bets=tuple(bets), decisions=tuple(decisions))
+    return [Part(name, partial(_pull, ctx, section, waits, name))]
 
 
-def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decision]]:
-    waits = WaitBudget(
-        section.retry_budget_seconds, ctx.sleep, "sources.jira.retry_budget_seconds", ctx.deadline
-    )
+def _pull(ctx: PullContext, section: JiraSection, waits: WaitBudget, name: str) -> SourceResult:
     budget = RetryBudget(waits, section)
     session = connect(section, ctx.env, budget)
     session.on_page = lambda items, pages: ctx.pulled(NAME, items, pages)
@@ -83,7 +73,24 @@ def _pull(ctx: PullContext, section: JiraSection) -> tuple[list[Bet], list[Decis
         mapping.decision(issue, ids, site)
         for issue in session.search(decisions_jql(section, ctx.week), decision_fields(ids))
     ]
-    return bets, decisions
+    status = SourceStatus(name=name, state=SourceState.OK, pulled_at=ctx.now)
+    return SourceResult(status=status, bets=tuple(bets), decisions=tuple(decisions))
+
+
+def check(ctx: PullContext, section: JiraSection) -> str:
+    """Whether the site takes the token: one request, `/myself`; no serverInfo, no retries."""
+    token = secret_from(ctx.env, section.token_env)
+    if not token:
+        raise InputError(
+            f"{section.token_env} is not set: export a Jira API token in it (Cloud, with "
+            "sources.jira.email) or a personal access token (Server/Data Center)"
+        )
+    with described(section):
+        me = client(section, token, server_info=False).myself()
+    who = me.get("displayName") if isinstance(me, dict) else None
+    if not who:
+        raise SourceFailure(f"{section.url}/rest/api/2/myself did not name a user; is it Jira?")
+    return f"logged in as {who} at {section.url}"
 
 
 def bets_jql(section: JiraSection, week: IsoWeek) -> str:
@@ -159,3 +166,16 @@ def _list(values: Iterable[str]) -> str:
 
 def _host(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+SOURCE: Source[JiraSection] = Source(
+    name=NAME,
+    section=lambda config: config.sources.jira,
+    secrets=lambda section: (section.token_env,),
+    pull=pull,
+    check_name="jira",
+    check=check,
+    retries=lambda section: Retries(
+        section.retry_budget_seconds, "sources.jira.retry_budget_seconds"
+    ),
+)

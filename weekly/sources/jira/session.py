@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -39,31 +40,40 @@ class RetryBudget:
         attempt = 0
         while True:
             self.budget.check()
-            try:
-                return request()
-            except JIRAError as exc:
-                if exc.status_code not in (429, 503):
-                    raise SourceFailure(describe_error(exc, self.section)) from None
-                delay = _retry_after(exc.response) or min(2.0**attempt, 30.0)
-                self.budget.wait(
-                    delay,
-                    f"Jira answered {exc.status_code} ({_busy(exc.status_code)}) and asks to "
-                    f"retry in {delay:.0f} s",
-                )
-                attempt += 1
-            except requests.exceptions.Timeout:
-                raise SourceFailure(
-                    f"Jira at {self.section.url} did not answer within "
-                    f"{self.section.timeout_seconds:g} s (sources.jira.timeout_seconds)"
-                ) from None
-            except requests.exceptions.ConnectionError:
-                raise SourceFailure(
-                    f"cannot reach Jira at {self.section.url}; check sources.jira.url"
-                ) from None
-            except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
-                raise SourceFailure(
-                    "Jira answered with something that is not JSON (an error page from a proxy?)"
-                ) from None
+            with described(self.section):
+                try:
+                    return request()
+                except JIRAError as exc:
+                    if exc.status_code not in (429, 503):
+                        raise
+                    delay = _retry_after(exc.response) or min(2.0**attempt, 30.0)
+                    self.budget.wait(
+                        delay,
+                        f"Jira answered {exc.status_code} ({_busy(exc.status_code)}) and asks "
+                        f"to retry in {delay:.0f} s",
+                    )
+            attempt += 1
+
+
+@contextmanager
+def described(section: JiraSection) -> Iterator[None]:
+    """Turns a request that failed into a SourceFailure saying what to fix, in one line:
+    for a run's pull and for `weekly doctor` alike."""
+    try:
+        yield
+    except JIRAError as exc:
+        raise SourceFailure(describe_error(exc, section)) from None
+    except requests.exceptions.Timeout:
+        raise SourceFailure(
+            f"Jira at {section.url} did not answer within {section.timeout_seconds:g} s "
+            "(sources.jira.timeout_seconds)"
+        ) from None
+    except requests.exceptions.ConnectionError:
+        raise SourceFailure(f"cannot reach Jira at {section.url}; check sources.jira.url") from None
+    except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
+        raise SourceFailure(
+            "Jira answered with something that is not JSON (an error page from a proxy?)"
+        ) from None
 
 
 @dataclass
@@ -137,20 +147,24 @@ def connect(section: JiraSection, env: Mapping[str, str], budget: RetryBudget) -
             "with a Jira API token (Cloud, together with sources.jira.email) or a personal "
             "access token (Server/Data Center)"
         )
+    jira = budget.call(partial(client, section, token, server_info=True))
+    return JiraSession(client=jira, cloud=jira.deploymentType == "Cloud", budget=budget)
+
+
+def client(section: JiraSection, token: str, *, server_info: bool) -> JIRA:
+    """The `jira` client for the site, logged in with `token`; it asks serverInfo at once
+    when `server_info` is set, else it makes no request."""
     auth: dict[str, Any] = (
         {"basic_auth": (section.email, token)} if section.email else {"token_auth": token}
     )
-    client = budget.call(
-        lambda: JIRA(
-            server=section.url,
-            options={"check_update": False},
-            timeout=section.timeout_seconds,
-            max_retries=0,
-            get_server_info=True,
-            **auth,
-        )
+    return JIRA(
+        server=section.url,
+        options={"check_update": False},
+        timeout=section.timeout_seconds,
+        max_retries=0,
+        get_server_info=server_info,
+        **auth,
     )
-    return JiraSession(client=client, cloud=client.deploymentType == "Cloud", budget=budget)
 
 
 def describe_error(exc: JIRAError, section: JiraSection) -> str:
