@@ -9,7 +9,17 @@ from collections.abc import Iterable
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from weekly.i18n import _, current, day_text, ngettext, week_name, word
-from weekly.model import Bet, Confidence, Delivery, Direction, Metric, TrackRecord, WeekValue
+from weekly.model import (
+    Bet,
+    Confidence,
+    Delivery,
+    Direction,
+    Metric,
+    Report,
+    SourceState,
+    TrackRecord,
+    WeekValue,
+)
 from weekly.weeks import IsoWeek
 
 _LEVEL = {Confidence.LOW: 1, Confidence.MEDIUM: 2, Confidence.HIGH: 3}
@@ -145,6 +155,28 @@ def week_range(week: IsoWeek) -> str:
     monday, sunday = week.monday, week.sunday
     start = day_text(monday, with_year=monday.year != sunday.year)
     return f"{start} – {day_text(sunday, with_year=True)}"
+
+
+def target_line(metric: Metric) -> str:
+    """`Target 15,000 · 97% of target`, or `No target set`."""
+    if metric.target is None:
+        return _("No target set")
+    value = number(metric.target, metric.unit, metric.decimals)
+    return _("Target %(value)s") % {"value": value} + " · " + target_status(metric)
+
+
+def missing_from(report: Report, what: str, banner: bool = False) -> str:
+    """`Jira failed, so bets from it are missing.` when a source failed; else "". `banner`:
+    the page points at its banner above."""
+    failed = [s.name for s in report.failed_sources if s.state is SourceState.FAILED]
+    if not failed:
+        return ""
+    words = {"sources": ", ".join(failed), "what": what}
+    if banner:
+        text = _("%(sources)s failed, so %(what)s from it are missing (see the banner above).")
+    else:
+        text = _("%(sources)s failed, so %(what)s from it are missing.")
+    return text % words
 
 
 def target_status(metric: Metric) -> str:

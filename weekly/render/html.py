@@ -85,6 +85,8 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         against_last_report=fmt.against_last_report,
         last_report=fmt.last_report,
         target_status=fmt.target_status,
+        target_line=fmt.target_line,
+        missing_from=fmt.missing_from,
         week_range=fmt.week_range,
         since=fmt.since,
         day=fmt.day,
