@@ -31,8 +31,8 @@ from weekly.deliver.email import (
     render_text,
     subject,
 )
-from weekly.deliver.smtp import DeliveryError, send
-from weekly.errors import WeeklyError
+from weekly.deliver.smtp import send
+from weekly.errors import DeliveryError, WeeklyError
 from weekly.model import Commitment, Delivery, Slip, SourceState, SourceStatus, Status
 from weekly.render import format as fmt
 from weekly.render.fit import full_view

@@ -386,7 +386,7 @@ class Refusing(Inbox):
 )
 def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, reply, retried):
     from weekly.deliver.ledger import Ledger
-    from weekly.deliver.smtp import DeliveryError
+    from weekly.errors import DeliveryError
 
     box = Refusing(reply)
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
@@ -439,7 +439,7 @@ class SlowToConfirm(Inbox):
 
 def test_a_send_cut_off_after_the_message_was_handed_over_is_never_sent_again(tmp_path):
     from weekly.deliver.ledger import Interrupted, Ledger
-    from weekly.deliver.smtp import DeliveryError
+    from weekly.errors import DeliveryError
 
     box = SlowToConfirm()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())

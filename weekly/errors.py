@@ -73,3 +73,23 @@ class CannotWrite(WeeklyError):
     """A file could not be written (exit 3, like any file that cannot be written)."""
 
     exit_code = EXIT_SOURCE_OR_DELIVERY
+
+
+class DeliveryError(WeeklyError):
+    """The mail was not sent. `transient` says whether trying again later may work
+    (a 4xx reply, a connection problem) or something must be fixed first (a 5xx reply)."""
+
+    exit_code = EXIT_SOURCE_OR_DELIVERY
+
+    def __init__(self, message: str, *, transient: bool, maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+        # The connection broke after the message was handed over: it may have gone out.
+        # Only a person can tell, so the send must not be retried by itself.
+        self.maybe_delivered = maybe_delivered
+
+
+class UnexpectedError(WeeklyError):
+    """Something we did not foresee stopped one team of several; the others went on."""
+
+    exit_code = 1

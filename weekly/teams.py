@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from weekly.config import Config
-from weekly.errors import InputError
+from weekly.errors import InputError, UnexpectedError
 from weekly.logbook import log
 from weekly.outcome import Outcome
 
@@ -28,10 +28,6 @@ class TeamRun:
     path: Path
     outcome: Outcome | None
     error: click.ClickException | None
-
-
-class UnexpectedError(click.ClickException):
-    exit_code = 1
 
 
 def team_configs(paths: Sequence[Path]) -> list[Path]:

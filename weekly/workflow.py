@@ -21,11 +21,10 @@ from weekly.config import Config, DeliverySection
 from weekly.deliver.email import write_mail
 from weekly.deliver.ledger import Busy, Ledger, already_sent
 from weekly.deliver.notice import Notice
-from weekly.deliver.smtp import DeliveryError
 from weekly.deliver.smtp import password as smtp_password
 from weekly.deliver.smtp import send as smtp_send
 from weekly.draft import DraftError, Edits, WeekFolder, apply, read_draft, write_draft
-from weekly.errors import CheckFailed, RenderError, StoreError, WeeklyError
+from weekly.errors import CheckFailed, DeliveryError, RenderError, StoreError, WeeklyError
 from weekly.files import write_atomically
 from weekly.forecast import forecast
 from weekly.history import History, Sent, annotate, before, settle

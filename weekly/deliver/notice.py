@@ -13,7 +13,7 @@ from pathlib import Path
 from weekly.config import DeliverySection
 from weekly.deliver.email import build_notice
 from weekly.deliver.ledger import Ledger
-from weekly.deliver.smtp import DeliveryError
+from weekly.errors import DeliveryError
 from weekly.i18n import _, speaking
 from weekly.outcome import Outcome
 from weekly.weeks import IsoWeek

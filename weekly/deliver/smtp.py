@@ -12,25 +12,11 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from weekly.config import SmtpSection
-from weekly.errors import EXIT_SOURCE_OR_DELIVERY, WeeklyError
+from weekly.errors import DeliveryError, WeeklyError
 from weekly.scrub import scrub_text, secret_from
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
-
-
-class DeliveryError(WeeklyError):
-    """The mail was not sent. `transient` says whether trying again later may work
-    (a 4xx reply, a connection problem) or something must be fixed first (a 5xx reply)."""
-
-    exit_code = EXIT_SOURCE_OR_DELIVERY
-
-    def __init__(self, message: str, *, transient: bool, maybe_delivered: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
-        # The connection broke after the message was handed over: it may have gone out.
-        # Only a person can tell, so the send must not be retried by itself.
-        self.maybe_delivered = maybe_delivered
 
 
 class _KeepsDataReply(smtplib.SMTP):
