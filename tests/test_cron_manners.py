@@ -290,3 +290,27 @@ def test_send_with_a_failed_source_follows_the_policy(
         assert "use --force to send it again" in capsys.readouterr().out
     else:
         assert "held payments" in out and "cannot reach Jira" in out and err == ""
+
+
+def test_a_send_another_run_is_making_is_news_not_an_error(tmp_path, inbox, capsys):
+    """While another weekly holds this week's send lock, `send` says so and exits 0, and
+    `run` stays silent for cron; neither sends."""
+    from weekly.config import load_config
+    from weekly.deliver.ledger import Ledger
+    from weekly.paths import ReportFiles
+    from weekly.weeks import IsoWeek
+
+    box, port = inbox
+    config = team(tmp_path, "payments", port)
+    loaded, _ = load_config(config)
+    week = IsoWeek.of(dt.datetime.now(loaded.report.zone).date())
+    assert main(["draft", "--config", str(config)]) == 0
+    capsys.readouterr()
+    with Ledger(ReportFiles.of(loaded).ledger).lock("payments", week):
+        assert main(["send", "--config", str(config)]) == 0
+        out, err = capsys.readouterr()
+        assert out == f"another weekly is sending payments {week} right now; nothing to do\n"
+        assert err == ""
+        assert main(["run", "--config", str(config)]) == 0
+        assert capsys.readouterr() == ("", "")
+    assert box.envelopes == []

@@ -320,3 +320,18 @@ def test_a_bet_hidden_last_week_is_compared_with_the_report_that_showed_it(tmp_p
     sepa = report.bets[0]
     assert sepa.change is not None and sepa.change.since == WEEK.shift(-2)
     assert sepa.committed == ()  # a promise for W47, not for this week
+
+
+def test_render_shows_what_moved_since_the_last_sent_report_like_preview(tmp_path, inbox):
+    """`weekly render` (no draft) composes the page as preview and send do: the pulled facts
+    with the history's view of them."""
+    config = workspace(tmp_path, inbox[1])
+    workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
+    bets = tmp_path / "bets.toml"
+    bets.write_text(bets.read_text().replace("2026-12-18", "2027-01-08"), encoding="utf-8")
+    written, outcome = workflow.render(config, at(14), {}, WEEK, tmp_path / "rendered")
+    sepa = next(b for b in written.view.report.bets if b.key == "PAY-1")
+    assert sepa.change is not None and sepa.change.target_moves == 1
+    assert outcome.lines == [str(written.html), str(written.pdf)]
+    assert "Since 2026-W47</span> target moved" in written.html.read_text(encoding="utf-8")
