@@ -51,6 +51,11 @@ messages: $(VENV)/.installed
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d weekly/locale -D weekly
 
+# Build the wheel, list it, and run `weekly demo` from it installed away from the checkout;
+# fails if any of the test rig (testing/) is inside.
+wheel-check: system $(VENV)/.installed
+	$(BIN)/python -m testing.wheel_check
+
 bench: system $(VENV)/.installed
 	$(BIN)/python -m benchmarks
 
