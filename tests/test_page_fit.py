@@ -14,8 +14,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from conftest import bet, blocker, decision, report
-from crowded import crowded, small
 
+from testing.crowded import crowded, small
 from weekly.demo.workspace import demo_workspace, with_history
 from weekly.errors import RenderError
 from weekly.i18n import _ as translated

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from conftest import NOW, bet, blocker, decision, report
-
+from testing.clock import NOW
+from testing.reports import bet, blocker, decision, report
 from weekly.model import Confidence, Report, Slip, Status
 
 LONG = (
