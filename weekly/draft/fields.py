@@ -202,10 +202,10 @@ def _key(model: Bet | Decision) -> Written:
 
 
 def _pulled_block(kind: type[PulledBet] | type[PulledDecision]) -> Callable[[Any], Written]:
-    def written(model: Bet | Decision) -> Written:
+    def written(model: Any) -> Written:  # a Bet for PulledBet, a Decision for PulledDecision
         source = model.source or _("the source")
         comment = _("from %(source)s; refreshed by weekly draft") % {"source": source}
-        return write_pulled(kind.of(model)), comment  # type: ignore[arg-type]
+        return write_pulled(kind.of(model)), comment
 
     return written
 
@@ -249,7 +249,8 @@ def _forecast_question(bet: Bet) -> Written | None:
 
 
 def _instead(name: str) -> Callable[[Any, Any], dict[str, Any]]:
-    """The PM's value, when there is one, instead of the pulled one."""
+    """The PM's value, when there is one, instead of the pulled one: `name` is the edit's
+    attribute and the model's it replaces."""
 
     def laid(model: Any, edit: Any) -> dict[str, Any]:
         value = getattr(edit, name)
