@@ -18,6 +18,7 @@ from weekly.draft.fields import (
     BETS,
     DECISIONS,
     GONE,
+    KEY,
     LAST_WEEK,
     PULLED,
     SOURCES,
@@ -90,8 +91,8 @@ def _merge_items(
     if not isinstance(doc.get(part.name), list):
         doc[part.name] = CommentedSeq()
     entries: CommentedSeq = doc[part.name]
-    by_key = {str(e["key"]): e for e in entries if isinstance(e, dict) and e.get("key")}
-    pulled = {str(entry["key"]): entry for entry in fresh}
+    by_key = {str(e[KEY.key]): e for e in entries if isinstance(e, dict) and e.get(KEY.key)}
+    pulled = {str(entry[KEY.key]): entry for entry in fresh}
     for key, entry in pulled.items():
         existing = by_key.get(key)
         if existing is None:

@@ -172,7 +172,7 @@ def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
     )
 
 
-def _entries(check: Checker, document: CommentedMap, part: Part) -> list[tuple[str, Any]]:
+def _entries(check: Checker, document: CommentedMap, part: Part) -> list[tuple[str, CommentedMap]]:
     """The part's entries, each with how a problem names it: `bets[2]`."""
     return [
         (f"{part.name}[{index}]", entry)
