@@ -16,9 +16,26 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from weekly.config import CheckSection
 from weekly.draft.edits import Edits
+from weekly.draft.fields import (
+    APPROVER,
+    BETS,
+    CONFIDENCE,
+    DEADLINE,
+    DECISIONS,
+    FORECAST,
+    LAST_WEEK,
+    NEXT_WEEK,
+    NOTE,
+    OPTIONS,
+    SLIP_CAUSE,
+    STATUS,
+    TITLE,
+)
+from weekly.draft.place import PAGE, Place
 from weekly.i18n import _, ngettext, speaking
 from weekly.model import DecisionStatus, Report
 from weekly.render.format import day
@@ -47,17 +64,20 @@ class DraftLines:
     """Where each part sits in the draft file, to point the PM at it."""
 
     path: Path
-    lines: Mapping[str, int]  # "headline", "bet PAY-1", "decision PAY-7" -> line
+    lines: Mapping[Place, int]  # as the draft was read (edits.part_lines)
 
     def finding(
-        self, error: bool, part: str, label: str, what: str, field: str | None = None
+        self, error: bool, place: Place | Literal["page"], label: str, what: str
     ) -> Finding:
-        """A finding at the field's line where the draft has it, else at its entry's."""
+        """A finding at the field's line where the draft has it, else at its entry's;
+        "page" (the whole page) has no line."""
         severity = _("error") if error else _("warning")
-        return Finding(error, self.at(part, label, field), what, label, severity)
+        return Finding(
+            error, self.at(PAGE if place == "page" else place, label), what, label, severity
+        )
 
-    def at(self, part: str, label: str = "", field: str | None = None) -> str:
-        line = self.lines.get(f"{part}.{field}") or self.lines.get(part)
+    def at(self, place: Place, label: str = "") -> str:
+        line = self.lines.get(place) or self.lines.get(place.entry)
         where = f"{self.path}:{line}" if line else str(self.path)
         return f"{where} ({label})" if label else where
 
@@ -75,50 +95,48 @@ def lint(report: Report, edits: Edits, rules: CheckSection, draft: DraftLines) -
 
 def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
     for bet in report.bets:
-        part = f"bet {bet.key}"
-        missing = [name for name in ("status", "confidence") if getattr(bet, name) is None]
+        missing = [
+            f for f, value in ((STATUS, bet.status), (CONFIDENCE, bet.confidence)) if value is None
+        ]
         if missing:
             yield draft.finding(
                 True,
-                part,
+                BETS.at(bet.key, missing[0]),
                 bet.key,
                 _("no status or confidence; write `status:`")
                 if len(missing) == 2
                 else _("no status; write `status:`")
-                if missing[0] == "status"
+                if missing[0] is STATUS
                 else _("no confidence; write `confidence:`"),
-                missing[0],
             )
         slip = bet.slip
         if slip and slip.new_date > slip.previous_date and not slip.cause:
             yield draft.finding(
                 True,
-                part,
+                BETS.at(bet.key, SLIP_CAUSE),
                 bet.key,
                 _(
                     "the date moved from %(was)s to %(now)s without a cause; "
                     "write `slip_cause:` (why, and the options)"
                 )
                 % {"was": day(slip.previous_date), "now": day(slip.new_date)},
-                "slip_cause",
             )
         for commitment in bet.committed:
             if commitment.done is None:
                 yield draft.finding(
                     False,
-                    part,
+                    BETS.at(bet.key, LAST_WEEK),
                     bet.key,
                     _(
                         "last week's %(text)r is not ticked; write `done: true` or "
                         "`done: false` under `last_week:`"
                     )
                     % {"text": commitment.text},
-                    "last_week",
                 )
         if bet.at_risk_by_forecast and not bet.forecast_answer and bet.forecast:
             yield draft.finding(
                 False,
-                part,
+                BETS.at(bet.key, FORECAST),
                 bet.key,
                 _(
                     "at risk by forecast: 85%% likely by %(safe)s, after the target %(target)s; "
@@ -126,7 +144,6 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
                     "`new_eta:` (with `slip_cause:`)"
                 )
                 % {"safe": day(bet.forecast.safe), "target": day(bet.target_date)},
-                "forecast",
             )
         edit = edits.bets.get(bet.key)
         committed = {c.text for c in bet.committed}
@@ -134,14 +151,13 @@ def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
             if text not in committed:
                 yield draft.finding(
                     False,
-                    part,
+                    BETS.at(bet.key, LAST_WEEK),
                     bet.key,
                     _(
                         "`last_week:` has %(text)r, which last week's report did not commit "
                         "to, so its tick is ignored; keep each `we_will:` line as weekly wrote it"
                     )
                     % {"text": text},
-                    "last_week",
                 )
 
 
@@ -149,19 +165,19 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
     for decision in report.decisions:
         if decision.status is not DecisionStatus.OPEN:
             continue
-        part = f"decision {decision.key}"
         for gap in decision.missing:
-            what = (
-                _("no approver; write `approver:` (a decision needs both)")
-                if gap == "approver"
-                else _("no deadline; write `deadline:` (a decision needs both)")
-            )
-            yield draft.finding(True, part, decision.key, what, gap)
+            if gap == APPROVER.key:
+                what = _("no approver; write `approver:` (a decision needs both)")
+                at = DECISIONS.at(decision.key, APPROVER)
+            else:
+                what = _("no deadline; write `deadline:` (a decision needs both)")
+                at = DECISIONS.at(decision.key, DEADLINE)
+            yield draft.finding(True, at, decision.key, what)
         named = approvers(decision.approver or "")
         if len(named) > 1:
             yield draft.finding(
                 True,
-                part,
+                DECISIONS.at(decision.key, APPROVER),
                 decision.key,
                 _(
                     "the approver names %(num)d people (%(names)s); a decision has one "
@@ -169,16 +185,14 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
                     "others as contributors"
                 )
                 % {"num": len(named), "names": ", ".join(named)},
-                "approver",
             )
         if decision.deadline and decision.deadline < report.generated_at.date():
             yield draft.finding(
                 False,
-                part,
+                DECISIONS.at(decision.key, DEADLINE),
                 decision.key,
                 _("past its deadline (%(day)s); decide it or move `deadline:`")
                 % {"day": day(decision.deadline)},
-                "deadline",
             )
 
 
@@ -216,48 +230,46 @@ def _tone(
         if rules.marketing_words
         else None
     )
-    for part, label, field, text in _written(report, edits):
+    for place, label, text in _written(report, edits):
         found = sorted({m.group(0).lower() for m in words.finditer(text)}) if words else []
         if found:
             yield draft.finding(
                 True,
-                part,
+                place,
                 label,
                 _("marketing words: %(words)s; say what happened, with the number")
                 % {"words": ", ".join(found)},
-                field,
             )
         count = emoji.emoji_count(text)
         if count > rules.max_emoji:
             yield draft.finding(
                 True,
-                part,
+                place,
                 label,
                 _("%(count)s in one text (at most %(most)d); let the facts speak")
                 % {
                     "count": ngettext("%(num)d emoji", "%(num)d emojis", count),
                     "most": rules.max_emoji,
                 },
-                field,
             )
 
 
-def _written(report: Report, edits: Edits) -> Iterator[tuple[str, str, str | None, str]]:
-    """(draft part, label, field, text) for each text the PM writes: the headline, a bet's
+def _written(report: Report, edits: Edits) -> Iterator[tuple[Place, str, str]]:
+    """(where in the draft, label, text) for each text the PM writes: the headline, a bet's
     note, slip cause, answer to its forecast and plans, and the decisions' titles and
     options they wrote or changed."""
     if report.headline:
-        yield "headline", "headline", None, report.headline
+        yield Place("headline"), "headline", report.headline
     for bet in report.bets:
         cause = bet.slip.cause if bet.slip else None
-        texts = [("note", bet.note), ("slip_cause", cause), ("forecast", bet.forecast_answer)]
-        texts += [("next_week", line) for line in bet.next_week]
+        texts = [(NOTE, bet.note), (SLIP_CAUSE, cause), (FORECAST, bet.forecast_answer)]
+        texts += [(NEXT_WEEK, line) for line in bet.next_week]
         for field, text in texts:
             if text:
-                yield f"bet {bet.key}", bet.key, field, text
+                yield BETS.at(bet.key, field), bet.key, text
     for number, edit in enumerate(edits.decisions, start=1):
         key = edit.key or f"draft {number}"
-        decision_texts = [("title", edit.title)] + [("options", o) for o in edit.options or ()]
+        decision_texts = [(TITLE, edit.title)] + [(OPTIONS, o) for o in edit.options or ()]
         for field, text in decision_texts:
             if text:
-                yield f"decision {key}", key, field, text
+                yield DECISIONS.at(key, field), key, text

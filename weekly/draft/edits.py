@@ -1,9 +1,11 @@
-"""The PM's parts of a draft, read and checked, every problem with its file and line."""
+"""The PM's parts of a draft, read and checked, every problem with its file and line.
+
+What each field is and how it reads is declared in weekly/draft/fields.py; this module
+loads the file and goes through the declarations.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,52 +17,39 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
+from weekly.draft.checker import Checker
 from weekly.draft.document import yaml
+from weekly.draft.fields import (
+    APPROVED,
+    BETS,
+    DECISIONS,
+    HEADLINE,
+    KEY,
+    TITLE,
+    TOP,
+    WEEK,
+    BetEdits,
+    DecisionEdits,
+    Part,
+    read_fields,
+)
+from weekly.draft.place import Place
 from weekly.errors import InputError
-from weekly.model import Confidence, Status
 from weekly.weeks import IsoWeek
 
-_STATUSES = ", ".join(s.value for s in Status)
-_YES = ("yes", "y", "true", "done")
-_NO = ("no", "n", "false", "not done")
-_CONFIDENCES = ", ".join(c.value for c in Confidence)
+__all__ = [
+    "BetEdits",
+    "DecisionEdits",
+    "DraftError",
+    "Edits",
+    "load_document",
+    "part_lines",
+    "read_edits",
+]
 
 
 class DraftError(InputError):
     """A draft the PM broke: the message names the file, the line and what is allowed."""
-
-
-@dataclass(frozen=True)
-class BetEdits:
-    key: str
-    status: Status | None = None
-    confidence: Confidence | None = None
-    note: str | None = None
-    slip_cause: str | None = None
-    new_eta: dt.date | None = None
-    hide: bool = False
-    gone: str | None = None
-    pulled: dict[str, Any] = field(default_factory=dict)
-    hill: int | None = None
-    next_week: tuple[str, ...] = ()
-    # Last week's commitments as the PM ticked them: text -> done (None: not ticked).
-    last_week: dict[str, bool | None] = field(default_factory=dict)
-    # `off`: no forecast for this bet; other text: the PM's answer to a forecast later
-    # than the target (why the target holds, or the options).
-    forecast: str | None = None
-
-
-@dataclass(frozen=True)
-class DecisionEdits:
-    key: str | None  # None: added by hand in the draft
-    title: str | None = None
-    approver: str | None = None
-    driver: str | None = None
-    deadline: dt.date | None = None
-    options: tuple[str, ...] | None = None
-    hide: bool = False
-    gone: str | None = None
-    pulled: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,26 +62,7 @@ class Edits:
     # Fields weekly does not know (a typo like `staus:`), with line and closest field.
     warnings: tuple[str, ...] = ()
     # Where each part and field sits in the file (see part_lines), to point the PM at it.
-    lines: dict[str, int] = field(default_factory=dict)
-
-
-_TOP = ("week", "approved", "headline", "sources", "bets", "decisions")
-_BET = (
-    "key",
-    "pulled",
-    "status",
-    "confidence",
-    "note",
-    "slip_cause",
-    "new_eta",
-    "hill",
-    "last_week",
-    "next_week",
-    "forecast",
-    "hide",
-    "gone",
-)
-_DECISION = ("key", "pulled", "title", "approver", "driver", "deadline", "options", "hide", "gone")
+    lines: dict[Place, int] = field(default_factory=dict)
 
 
 class _DraftConstructor(RoundTripConstructor):
@@ -166,262 +136,63 @@ def _unprintable(path: Path, text: str, exc: ReaderError) -> str:
 def read_edits(document: CommentedMap, path: Path, week: IsoWeek) -> Edits:
     """The PM's edits, checked; every problem is listed, each with its line."""
     problems: list[str] = []
-    check = _Checker(path, problems)
-    written_week = str(document.get("week", ""))
+    check = Checker(path, problems)
+    written_week = str(document.get(WEEK.key, ""))
     if written_week != str(week):
         problems.append(
-            f"{path}:{check.line(document, 'week')}: this draft is for "
+            f"{path}:{check.line(document, WEEK.key)}: this draft is for "
             f"{written_week or 'no week'}, not {week}; draft {week} with `weekly draft`"
         )
-    approved = check.boolean(document, "approved", "approved")
-    headline = check.text(document, "headline", "headline")
+    approved = APPROVED.read_in(check, document, "")
+    headline = HEADLINE.read_in(check, document, "")
+    others = tuple(f for f in BETS.fields if f is not KEY)
     bets: dict[str, BetEdits] = {}
-    for index, entry in enumerate(check.entries(document, "bets"), start=1):
-        where = f"bets[{index}]"
-        key = check.text(entry, "key", f"{where}.key")
+    for where, entry in _entries(check, document, BETS):
+        key = KEY.read_in(check, entry, f"{where}.")
         if not key:
             problems.append(f"{path}:{check.line(entry)}: {where}: every bet needs its key")
             continue
-        bets[key] = BetEdits(
-            key=key,
-            status=check.choice(entry, "status", f"{where}.status", Status, _STATUSES),
-            confidence=check.choice(
-                entry, "confidence", f"{where}.confidence", Confidence, _CONFIDENCES
-            ),
-            note=check.text(entry, "note", f"{where}.note"),
-            slip_cause=check.text(entry, "slip_cause", f"{where}.slip_cause"),
-            new_eta=check.date(entry, "new_eta", f"{where}.new_eta"),
-            hide=check.boolean(entry, "hide", f"{where}.hide"),
-            gone=check.text(entry, "gone", f"{where}.gone"),
-            pulled=check.pulled(entry, f"{where}.pulled"),
-            hill=check.hill(entry, f"{where}.hill"),
-            next_week=check.texts(entry, "next_week", f"{where}.next_week") or (),
-            last_week=check.ticks(entry, f"{where}.last_week"),
-            forecast=check.text(entry, "forecast", f"{where}.forecast"),
-        )
+        bets[key] = BetEdits(key=key, **read_fields(check, others, entry, f"{where}."))
     decisions = []
-    for index, entry in enumerate(check.entries(document, "decisions"), start=1):
-        where = f"decisions[{index}]"
-        key = check.text(entry, "key", f"{where}.key")
-        title = check.text(entry, "title", f"{where}.title")
-        if not key and not title:
+    for where, entry in _entries(check, document, DECISIONS):
+        values = read_fields(check, DECISIONS.fields, entry, f"{where}.")
+        if not values[KEY.key] and not values[TITLE.key]:
             problems.append(
                 f"{path}:{check.line(entry)}: {where}: a decision you add needs a title"
             )
-        decisions.append(
-            DecisionEdits(
-                key=key,
-                title=title,
-                approver=check.text(entry, "approver", f"{where}.approver"),
-                driver=check.text(entry, "driver", f"{where}.driver"),
-                deadline=check.date(entry, "deadline", f"{where}.deadline"),
-                options=check.texts(entry, "options", f"{where}.options"),
-                hide=check.boolean(entry, "hide", f"{where}.hide"),
-                gone=check.text(entry, "gone", f"{where}.gone"),
-                pulled=check.pulled(entry, f"{where}.pulled"),
-            )
-        )
+        decisions.append(DecisionEdits(**values))
     if problems:
         raise DraftError("; ".join(problems) if len(problems) < 2 else "\n".join(problems))
-    warnings = check.unknown(document, _TOP, "")
-    for name, known in (("bets", _BET), ("decisions", _DECISION)):
-        for index, entry in enumerate(check.entries(document, name), start=1):
-            warnings += check.unknown(entry, known, f"{name}[{index}].")
+    warnings = check.unknown(document, [f.key for f in TOP], "")
+    for part in (BETS, DECISIONS):
+        for where, entry in _entries(check, document, part):
+            warnings += check.unknown(entry, part.keys, f"{where}.")
     return Edits(
         week, approved, headline, bets, tuple(decisions), tuple(warnings), part_lines(document)
     )
 
 
-@dataclass
-class _Checker:
-    path: Path
-    problems: list[str]
-
-    def line(self, node: CommentedMap, key: str | None = None) -> int:
-        try:
-            if key is not None and key in node:
-                return int(node.lc.key(key)[0]) + 1
-            return int(node.lc.line) + 1
-        except (AttributeError, KeyError, TypeError):
-            return 1
-
-    def fail(self, node: CommentedMap, key: str, where: str, what: str) -> None:
-        self.problems.append(f"{self.path}:{self.line(node, key)}: {where}: {what}")
-
-    def entries(self, document: CommentedMap, name: str) -> list[CommentedMap]:
-        value = document.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(document, name, name, "expected a list of entries, each starting with `- `")
-            return []
-        good = []
-        for index, entry in enumerate(value, start=1):
-            if isinstance(entry, CommentedMap):
-                good.append(entry)
-            else:
-                self.problems.append(
-                    f"{self.path}:{self.line(document, name)}: {name}[{index}]: expected "
-                    "fields like `key:` under the `- `; check the indentation"
-                )
-        return good
-
-    def text(self, node: CommentedMap, key: str, where: str) -> str | None:
-        value = node.get(key)
-        if value is None or value == "":
-            return None
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return str(value).strip() or None
-        self.fail(node, key, where, "expected text")
-        return None
-
-    def unknown(self, node: CommentedMap, known: tuple[str, ...], where: str) -> list[str]:
-        """Warnings for fields weekly ignores, so a typo is not silently lost."""
-        found = []
-        for key in node:
-            if str(key) not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                found.append(
-                    f"weekly: warning: {self.path}:{self.line(node, str(key))}: "
-                    f"{where}{key} is not a field weekly reads, so it is ignored{hint}"
-                )
-        return found
-
-    def pulled(self, node: CommentedMap, where: str) -> dict[str, Any]:
-        value = node.get("pulled")
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            return dict(value)
-        self.fail(node, "pulled", where, "expected the pulled facts; weekly draft rewrites them")
-        return {}
-
-    def texts(self, node: CommentedMap, key: str, where: str) -> tuple[str, ...] | None:
-        """A list of lines; one line on its own counts as a list of one, empty ones are
-        dropped, and a number is its text."""
-        value = node.get(key)
-        if value is None:
-            return None
-        items = value if isinstance(value, list) else [value]
-        lines = []
-        for item in items:
-            if item is None:
-                continue
-            if isinstance(item, bool | dict | list):
-                self.fail(node, key, where, "expected a list of lines, each starting with `- `")
-                return None
-            if str(item).strip():
-                lines.append(str(item).strip())
-        return tuple(lines)
-
-    def hill(self, node: CommentedMap, where: str) -> int | None:
-        value = node.get("hill")
-        if value is None or value == "":
-            return None
-        number: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                number = None
-        if number is not None and 0 <= number <= 100:
-            return round(number)
-        self.fail(
-            node,
-            "hill",
-            where,
-            f"{value!r} is not a hill position; write a number from 0 (still figuring it out) "
-            "through 50 (the top) to 100 (done)",
-        )
-        return None
-
-    def ticks(self, node: CommentedMap, where: str) -> dict[str, bool | None]:
-        """`last_week:` entries, `- we_will: …` with `done: true | false | (empty)`."""
-        value = node.get("last_week")
-        if value is None:
-            return {}
-        if not isinstance(value, list):
-            self.fail(node, "last_week", where, "expected a list of `- we_will:` entries")
-            return {}
-        ticks: dict[str, bool | None] = {}
-        for index, entry in enumerate(value, start=1):
-            if entry is None:
-                continue
-            here = f"{where}[{index}]"
-            text = None
-            if isinstance(entry, CommentedMap):
-                text = self.text(entry, "we_will", f"{here}.we_will")
-            if text is None:
-                self.fail(
-                    node,
-                    "last_week",
-                    here,
-                    "expected `we_will:` and `done:` under the `- `; weekly draft writes them",
-                )
-                continue
-            ticks[text] = self.tick(entry, f"{here}.done")
-        return ticks
-
-    def tick(self, node: CommentedMap, where: str) -> bool | None:
-        value = node.get("done")
-        if isinstance(value, bool):
-            return value
-        if value is None or value == "":
-            return None
-        word = str(value).strip().lower()
-        if word in _YES or word in _NO:
-            return word in _YES
-        self.fail(node, "done", where, f"{value!r} is not true or false")
-        return None
-
-    def boolean(self, node: CommentedMap, key: str, where: str) -> bool:
-        value = node.get(key)
-        if value is None:
-            return False
-        if isinstance(value, bool):
-            return value
-        self.fail(node, key, where, f"{value!r} is not true or false")
-        return False
-
-    def date(self, node: CommentedMap, key: str, where: str) -> dt.date | None:
-        value = node.get(key)
-        if value is None or value == "":
-            return None
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fail(node, key, where, f"{value!r} is not a date; write it as 2026-12-18")
-        return None
-
-    def choice(self, node: CommentedMap, key: str, where: str, kind: Any, allowed: str) -> Any:
-        value = node.get(key)
-        if value is None or value == "":
-            return None
-        try:
-            return kind(str(value).strip().lower())
-        except ValueError:
-            self.fail(node, key, where, f"{value!r} is not allowed; use one of: {allowed}")
-            return None
+def _entries(check: Checker, document: CommentedMap, part: Part) -> list[tuple[str, CommentedMap]]:
+    """The part's entries, each with how a problem names it: `bets[2]`."""
+    return [
+        (f"{part.name}[{index}]", entry)
+        for index, entry in enumerate(check.entries(document, part.name), start=1)
+    ]
 
 
-def part_lines(document: CommentedMap) -> dict[str, int]:
-    """The line of each part the PM edits: `headline`, `bet PAY-1`, `decision PAY-7`, and
-    of each field in them: `bet PAY-1.slip_cause`."""
-    check = _Checker(Path(), [])
-    lines = {"headline": check.line(document, "headline")} if "headline" in document else {}
-    for name, part in (("bets", "bet"), ("decisions", "decision")):
-        entries = document.get(name)
+def part_lines(document: CommentedMap) -> dict[Place, int]:
+    """The line of each part the PM edits, the headline, each bet and decision, and of each
+    field in them."""
+    check = Checker(Path(), [])
+    lines = {}
+    if HEADLINE.key in document:
+        lines[Place("headline")] = check.line(document, HEADLINE.key)
+    for part in (BETS, DECISIONS):
+        entries = document.get(part.name)
         for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
             if isinstance(entry, CommentedMap):
-                key = entry.get("key") or f"draft {index}"
-                lines[f"{part} {key}"] = check.line(entry)
-                for field in entry:
-                    lines[f"{part} {key}.{field}"] = check.line(entry, str(field))
+                key = str(entry.get(KEY.key) or f"draft {index}")
+                lines[part.at(key)] = check.line(entry)
+                for name in entry:
+                    lines[Place(part.kind, key, str(name))] = check.line(entry, str(name))
     return lines
