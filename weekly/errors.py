@@ -32,6 +32,10 @@ class InputError(WeeklyError):
     """A data file (metrics CSV, bets file) holds something we cannot use."""
 
 
+class DraftError(InputError):
+    """A draft the PM broke: the message names the file, the line and what is allowed."""
+
+
 class RenderError(WeeklyError):
     """The page could not be rendered or written."""
 

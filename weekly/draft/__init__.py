@@ -18,6 +18,7 @@ from weekly.draft.edits import DraftError, Edits, load_document, read_edits
 from weekly.files import write_atomically
 from weekly.i18n import speaking
 from weekly.model import Report
+from weekly.paths import ReportFiles
 from weekly.weeks import IsoWeek
 
 DRAFT = "draft.yaml"
@@ -34,7 +35,7 @@ class WeekFolder:
 
     @classmethod
     def of(cls, config: Config, week: IsoWeek) -> WeekFolder:
-        return cls(config.resolve(config.report.output_dir) / str(week))
+        return cls(ReportFiles.of(config).week(week))
 
     @property
     def draft(self) -> Path:

@@ -34,7 +34,7 @@ from weekly.draft.fields import (
     read_fields,
 )
 from weekly.draft.place import Place
-from weekly.errors import InputError
+from weekly.errors import DraftError
 from weekly.weeks import IsoWeek
 
 __all__ = [
@@ -46,10 +46,6 @@ __all__ = [
     "part_lines",
     "read_edits",
 ]
-
-
-class DraftError(InputError):
-    """A draft the PM broke: the message names the file, the line and what is allowed."""
 
 
 @dataclass(frozen=True)
