@@ -15,12 +15,18 @@ from weekly import __version__
 from weekly.terminal import (
     config_option,
     configs_option,
+    dry_run_option,
     each_team,
     finish,
     flag,
+    force_option,
+    history_options,
+    language_option,
     load,
+    out_option,
     progress,
     run_command,
+    starter_options,
     week_of,
     week_option,
 )
@@ -54,20 +60,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("weekly-demo"),
-    show_default=True,
-    help="Folder for the HTML, the PDF and the e-mail.",
-)
-@click.option(
-    "--language",
-    type=click.Choice(["en", "zh-CN"]),
-    default="en",
-    show_default=True,
-    help="The readers' language (report.language): the page's words, dates and headline.",
-)
+@out_option(Path("weekly-demo"), "Folder for the HTML, the PDF and the e-mail.")
+@language_option
 def demo(out: Path, language: str) -> None:
     """Run the whole pipeline on the bundled demo workspace; no credentials, no network.
 
@@ -87,12 +81,7 @@ def demo(out: Path, language: str) -> None:
 
 @cli.command()
 @config_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder for the HTML and PDF [default: report.output_dir/<week>].",
-)
+@out_option(None, "Folder for the HTML and PDF [default: report.output_dir/<week>].")
 @week_option
 def render(config_path: Path, out: Path | None, week: str | None) -> None:
     """Pull every source and write the page now, without a draft.
@@ -184,12 +173,8 @@ def check(config_path: Path, week: str | None) -> None:
 @cli.command()
 @configs_option
 @week_option
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Send again although this week went out already, or despite weekly check's errors.",
-)
-@click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
+@force_option
+@dry_run_option
 def send(config_paths: tuple[Path, ...], week: str | None, force: bool, dry_run: bool) -> None:
     """Render the draft and mail it to the recipients, once per week.
 
@@ -210,7 +195,7 @@ def send(config_paths: tuple[Path, ...], week: str | None, force: bool, dry_run:
 
 @cli.command()
 @configs_option
-@click.option("--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail.")
+@dry_run_option
 def run(config_paths: tuple[Path, ...], dry_run: bool) -> None:
     """Draft and send when they are due; silent otherwise. Cron calls this every hour.
 
@@ -228,26 +213,7 @@ def run(config_paths: tuple[Path, ...], dry_run: bool) -> None:
 
 
 @cli.command()
-@click.option("--team", default=None, help="The team's name [asked on a terminal].")
-@click.option("--timezone", default="UTC", show_default=True, help="The team's IANA time zone.")
-@click.option("--jira-url", default=None, help="The Jira site, e.g. https://acme.atlassian.net.")
-@click.option("--jira-email", default=None, help="Jira Cloud: the account's e-mail.")
-@click.option(
-    "--jira-project", "jira_projects", multiple=True, help="A Jira project key; repeat for more."
-)
-@click.option(
-    "--github",
-    "github_repositories",
-    multiple=True,
-    help="A GitHub repository, owner/name; repeat for more.",
-)
-@click.option(
-    "--folder",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Where to write weekly.toml and metrics.csv.",
-)
+@starter_options
 def init(folder: Path, team: str | None, **answers: Any) -> None:
     """Write a commented weekly.toml and a metrics CSV header to start from; never overwrites.
 
@@ -289,14 +255,7 @@ def doctor(config_path: Path) -> None:
 
 @cli.command()
 @config_option
-@click.option(
-    "--diff", nargs=2, default=None, metavar="WEEK WEEK", help="What changed between two weeks."
-)
-@click.option(
-    "--record",
-    is_flag=True,
-    help="Commitments kept, slips and finishes over the last 4 and 12 sent reports.",
-)
+@history_options
 def history(config_path: Path, diff: tuple[str, str] | None, record: bool) -> None:
     """List the sent reports (week, sent at, recipients, NSM), compare two weeks, or show
     the team's record (commitments kept, slips, finishes against first targets).
@@ -307,18 +266,11 @@ def history(config_path: Path, diff: tuple[str, str] | None, record: bool) -> No
       weekly history --config weekly.toml --record
     """
     from weekly import history_view
-    from weekly.history import History
-    from weekly.paths import ReportFiles
 
     config = load(config_path)
-    team = config.report.team
-    sent = History(ReportFiles.of(config).history).sent(team)
-    if diff is not None:
-        now = dt.datetime.now(config.report.zone)
-        lines = history_view.week_diff(sent, (week_of(diff[0], now), week_of(diff[1], now)))
-    else:
-        lines = (history_view.record_table if record else history_view.listing)(team, sent)
-    click.echo("\n".join(lines))
+    now = dt.datetime.now(config.report.zone)
+    weeks = (week_of(diff[0], now), week_of(diff[1], now)) if diff else None
+    click.echo("\n".join(history_view.lines(config, weeks, record)))
 
 
 @cli.command()
@@ -330,17 +282,9 @@ def cron(config_path: Path) -> None:
     Example:
       weekly cron --config /srv/weekly/weekly.toml >> my.crontab
     """
-    from weekly.schedule import cron_lines, host_zone, weekly_command
+    from weekly.schedule import crontab
 
-    config = load(config_path)
-    lines = cron_lines(
-        command=weekly_command(),
-        config_path=config.path.resolve(),
-        schedule=config.schedule,
-        team_zone=config.report.zone,
-        host_zone=host_zone(),
-    )
-    click.echo(lines, nl=False)
+    click.echo(crontab(load(config_path)), nl=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from weekly import record
+from weekly.config import Config
 from weekly.errors import InputError
-from weekly.history import Sent, before, diff
+from weekly.history import History, Sent, before, diff
+from weekly.paths import ReportFiles
 from weekly.render.format import plural, record_line
 from weekly.weeks import IsoWeek
+
+
+def lines(config: Config, weeks: tuple[IsoWeek, IsoWeek] | None, track: bool) -> list[str]:
+    """`weekly history`: the sent reports; with `weeks`, what changed between them; with
+    `track`, the team's record."""
+    team = config.report.team
+    sent = History(ReportFiles.of(config).history).sent(team)
+    if weeks is not None:
+        return week_diff(sent, weeks)
+    return record_table(team, sent) if track else listing(team, sent)
 
 
 def listing(team: str, sent: Sequence[Sent]) -> list[str]:

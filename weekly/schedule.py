@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from weekly.config import ScheduleSection
+from weekly.config import Config, ScheduleSection
 from weekly.weeks import IsoWeek
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -114,6 +114,18 @@ def cron_lines(
             f"{cron_minutes} * * * {cron_days} {run}",
             "",
         ]
+    )
+
+
+def crontab(config: Config) -> str:
+    """`weekly cron`: the crontab lines for this config, run by this very weekly, in the
+    host's zone."""
+    return cron_lines(
+        command=weekly_command(),
+        config_path=config.path.resolve(),
+        schedule=config.schedule,
+        team_zone=config.report.zone,
+        host_zone=host_zone(),
     )
 
 

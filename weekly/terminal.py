@@ -52,6 +52,83 @@ def week_option(command: F) -> F:
     )(command)
 
 
+def out_option(default: Path | None, help: str) -> Callable[[F], F]:
+    return click.option(
+        "--out", type=click.Path(path_type=Path), default=default, show_default=True, help=help
+    )
+
+
+def language_option(command: F) -> F:
+    return click.option(
+        "--language",
+        type=click.Choice(["en", "zh-CN"]),
+        default="en",
+        show_default=True,
+        help="The readers' language (report.language): the page's words, dates and headline.",
+    )(command)
+
+
+def force_option(command: F) -> F:
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Send again although this week went out already, or despite weekly check's errors.",
+    )(command)
+
+
+def dry_run_option(command: F) -> F:
+    return click.option(
+        "--dry-run", is_flag=True, help="Write the .eml and say what would happen; no mail."
+    )(command)
+
+
+def history_options(command: F) -> F:
+    command = click.option(
+        "--record",
+        is_flag=True,
+        help="Commitments kept, slips and finishes over the last 4 and 12 sent reports.",
+    )(command)
+    return click.option(
+        "--diff", nargs=2, default=None, metavar="WEEK WEEK", help="What changed between two weeks."
+    )(command)
+
+
+def starter_options(command: F) -> F:
+    """`weekly init`'s answers, named as weekly.starter.InitAnswers names them."""
+    options = [
+        click.option("--team", default=None, help="The team's name [asked on a terminal]."),
+        click.option(
+            "--timezone", default="UTC", show_default=True, help="The team's IANA time zone."
+        ),
+        click.option(
+            "--jira-url", default=None, help="The Jira site, e.g. https://acme.atlassian.net."
+        ),
+        click.option("--jira-email", default=None, help="Jira Cloud: the account's e-mail."),
+        click.option(
+            "--jira-project",
+            "jira_projects",
+            multiple=True,
+            help="A Jira project key; repeat for more.",
+        ),
+        click.option(
+            "--github",
+            "github_repositories",
+            multiple=True,
+            help="A GitHub repository, owner/name; repeat for more.",
+        ),
+        click.option(
+            "--folder",
+            type=click.Path(path_type=Path),
+            default=Path("."),
+            show_default=True,
+            help="Where to write weekly.toml and metrics.csv.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def load(path: Path) -> Config:
     """The config, its warnings (unknown keys) on stderr."""
     from weekly.config import load_config
