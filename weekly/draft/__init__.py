@@ -10,11 +10,16 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
 
 from weekly.config import Config
 from weekly.draft.apply import apply
 from weekly.draft.document import merge, new_document, render
-from weekly.draft.edits import DraftError, Edits, load_document, read_edits
+from weekly.draft.edits import DraftError, Edits, load_document, parse_draft, read_edits
+from weekly.draft.repull import CannotSplice, repulled
 from weekly.files import write_atomically
 from weekly.i18n import speaking
 from weekly.model import Report
@@ -64,10 +69,35 @@ def write_draft(report: Report, folder: WeekFolder, now: dt.datetime) -> bool:
     document = load_document(folder.draft)
     read_edits(document, folder.draft, report.week)  # refuse to touch a broken draft
     with speaking(report.language):
-        merge(document, report, now)
+        text = _repulled(folder.draft.read_text(encoding="utf-8"), document, report, now)
     shutil.copy2(folder.draft, folder.backup)
-    write_atomically(folder.draft, render(document).encode("utf-8"))
+    write_atomically(folder.draft, text.encode("utf-8"))
     return False
+
+
+def _repulled(old_text: str, document: CommentedMap, report: Report, now: dt.datetime) -> str:
+    """The PM's draft with fresh facts: their lines byte for byte (repull.py). The line
+    edits must give the very data the parsed merge gives; where they cannot (a layout they
+    do not follow), the merged document is written instead, every value and comment kept."""
+    fresh_text = render(new_document(report))
+    try:
+        text = repulled(old_text, document, fresh_text, parse_draft(fresh_text), now)
+        spliced = parse_draft(text)
+    except (CannotSplice, YAMLError, KeyError, IndexError, StopIteration):
+        spliced = text = None
+    merge(document, report, now)
+    if text is not None and _plain(spliced) == _plain(document):
+        return text
+    return render(document)
+
+
+def _plain(node: Any) -> Any:
+    """A parsed draft as plain data: what it says, whatever its layout and comments."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return None if node is None else str(node)
 
 
 def read_draft(folder: WeekFolder, week: IsoWeek) -> Edits:

@@ -77,6 +77,13 @@ _DraftConstructor.add_constructor(
 )
 
 
+def parse_draft(text: str) -> Any:
+    """The draft's text parsed as `load_document` parses it (YAML errors raised as they are)."""
+    parser = yaml()
+    parser.Constructor = _DraftConstructor
+    return parser.load(text)
+
+
 def load_document(path: Path) -> CommentedMap:
     """Parse the draft; broken YAML or a file that is not text is a DraftError with its line."""
     try:
@@ -87,10 +94,8 @@ def load_document(path: Path) -> CommentedMap:
         raise DraftError(f"{path}: cannot read the draft: {exc.strerror}") from None
     if "\x00" in text:
         raise DraftError(f"{path}: not a text file; restore it from draft.yaml.bak") from None
-    parser = yaml()
-    parser.Constructor = _DraftConstructor
     try:
-        document = parser.load(text)
+        document = parse_draft(text)
     except ReaderError as exc:
         raise DraftError(_unprintable(path, text, exc)) from None
     except MarkedYAMLError as exc:
