@@ -247,8 +247,8 @@ def test_the_check_findings_and_the_notice_speak_the_teams_language(tmp_path):
     findings = lint(page, edits, CheckSection(), DraftLines(tmp_path / "draft.yaml", {}))
     said = [str(f) for f in findings]
     assert said == [
-        f"{tmp_path / 'draft.yaml'} (PAY-1): 错误: 无信心评估；请写 `confidence:`",
         f"{tmp_path / 'draft.yaml'} (D-1): 错误: 无批准人；请写 `approver:`（决策两者都需要）",
+        f"{tmp_path / 'draft.yaml'} (PAY-1): 警告: 无信心评估；请写 `confidence:`",
     ]
     notice = build_notice(
         page.team,

@@ -1,10 +1,12 @@
 """`weekly check`: what in the week's page breaks the brief's rules, before it goes out.
 
-Errors stop `weekly send` (unless forced): a decision without an approver or a deadline,
-a decision whose approver names more than one person (DACI: exactly one approves), a slip
-without a cause, a bet without a status or a confidence, marketing words or an emoji storm
-in what the PM wrote, a page that cannot fit on one page. Warnings are told, not enforced:
-a commitment nobody ticked, a decision past its deadline, a page that fits only by
+Errors stop `weekly send` (unless forced), and ask only for what is new this week: a new
+decision without an approver or a deadline, a decision whose approver names more than one
+person (DACI: exactly one approves), a new slip without a cause, a bet without a status,
+marketing words or an emoji storm in what the PM wrote, a page that cannot fit on one page.
+Warnings are told, not enforced: an open bet with no confidence from a source or the PM, a
+slip or a decision the last report carried that still lacks its cause or approver, a
+commitment nobody ticked, a decision past its deadline, a page that fits only by
 summarising.
 
 Each finding names the draft's line, so the PM can go straight to it.
@@ -37,7 +39,7 @@ from weekly.draft.fields import (
 )
 from weekly.draft.place import PAGE, Place
 from weekly.i18n import _, ngettext, speaking
-from weekly.model import DecisionStatus, Report
+from weekly.model import DecisionStatus, Report, Status
 from weekly.render.format import day
 
 
@@ -95,24 +97,24 @@ def lint(report: Report, edits: Edits, rules: CheckSection, draft: DraftLines) -
 
 def _bets(report: Report, edits: Edits, draft: DraftLines) -> Iterator[Finding]:
     for bet in report.bets:
-        missing = [
-            f for f, value in ((STATUS, bet.status), (CONFIDENCE, bet.confidence)) if value is None
-        ]
-        if missing:
+        if bet.status is None:
             yield draft.finding(
-                True,
-                BETS.at(bet.key, missing[0]),
+                True, BETS.at(bet.key, STATUS), bet.key, _("no status; write `status:`")
+            )
+        # A done bet needs no confidence; one that no source gives and the PM never set is
+        # worth a word, not a held report (GitHub has no such field).
+        if bet.confidence is None and bet.status is not Status.DONE:
+            yield draft.finding(
+                False,
+                BETS.at(bet.key, CONFIDENCE),
                 bet.key,
-                _("no status or confidence; write `status:`")
-                if len(missing) == 2
-                else _("no status; write `status:`")
-                if missing[0] is STATUS
-                else _("no confidence; write `confidence:`"),
+                _("no confidence; write `confidence:`"),
             )
         slip = bet.slip
         if slip and slip.new_date > slip.previous_date and not slip.cause:
+            # Only a new slip stops the send; one the last report disclosed is old news.
             yield draft.finding(
-                True,
+                not slip.reported,
                 BETS.at(bet.key, SLIP_CAUSE),
                 bet.key,
                 _(
@@ -172,7 +174,9 @@ def _decisions(report: Report, draft: DraftLines) -> Iterator[Finding]:
             else:
                 what = _("no deadline; write `deadline:` (a decision needs both)")
                 at = DECISIONS.at(decision.key, DEADLINE)
-            yield draft.finding(True, at, decision.key, what)
+            # Only a new decision stops the send; one the last report carried is old news.
+            new = decision.open_since is None or decision.open_since >= report.week
+            yield draft.finding(new, at, decision.key, what)
         named = approvers(decision.approver or "")
         if len(named) > 1:
             yield draft.finding(

@@ -311,12 +311,31 @@ def _annotated(bet: Bet, past: list[Bet], since: IsoWeek, last_week: bool) -> Be
         and last.target_date != bet.target_date
     ):
         slip = Slip(last.target_date, bet.target_date, None)
+    if (
+        slip
+        and last.slip
+        and (last.slip.previous_date, last.slip.new_date)
+        == (
+            slip.previous_date,
+            slip.new_date,
+        )
+    ):
+        # Disclosed in the last report already: its cause carries, and it is not news.
+        slip = dataclasses.replace(slip, cause=slip.cause or last.slip.cause, reported=True)
     committed = (
         tuple(_commitment(text, bet.delivered) for text in last.next_week) if last_week else ()
     )
     # Where the PM put the dot stays until they move it; the rule places only the rest.
     if last.hill_set or (bet.hill is None and last.hill is not None):
         bet = dataclasses.replace(bet, hill=last.hill, hill_set=last.hill_set)
+    # So does the PM's confidence, marked with the report it was set in.
+    if last.confidence_set:
+        bet = dataclasses.replace(
+            bet,
+            confidence=last.confidence,
+            confidence_set=True,
+            confidence_since=last.confidence_since or since,
+        )
     return dataclasses.replace(bet, change=change, slip=slip, committed=committed)
 
 

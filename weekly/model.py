@@ -164,6 +164,9 @@ class Slip:
     previous_date: dt.date
     new_date: dt.date
     cause: str | None
+    # The last sent report showed this very slip (same dates): disclosed already, so it is
+    # not news that `weekly check` asks about again; its cause carries from that report.
+    reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,11 @@ class Bet:
     # 0-100 on the hill: up to 50 still figuring out, past 50 executing (Basecamp's hill).
     hill: int | None = None
     hill_set: bool = False  # placed by the PM (it stays there), not by the rule
+    # Set by the PM in a draft: it carries from report to report, like the hill, until
+    # they write another; `confidence_since` is the sent report it was set in (None: this
+    # week's draft).
+    confidence_set: bool = False
+    confidence_since: IsoWeek | None = None
     next_week: tuple[str, ...] = ()  # the PM's "next week we will", checked a week later
     committed: tuple[Commitment, ...] = ()  # what the last sent report said we would do
     # Why the bet is shown though its source no longer returns it ("no longer in Jira since

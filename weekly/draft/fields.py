@@ -28,7 +28,7 @@ from weekly.draft.pulled import (
     source_lines,
     write_pulled,
 )
-from weekly.i18n import N_, _
+from weekly.i18n import N_, _, week_name, word
 from weekly.model import Bet, Commitment, Confidence, Decision, Slip, Status
 from weekly.render.format import day
 
@@ -210,6 +210,14 @@ def _pulled_block(kind: type[PulledBet] | type[PulledDecision]) -> Callable[[Any
     return written
 
 
+def _carried_confidence(bet: Bet) -> Written:
+    """The comment says which confidence carries from an earlier report, and since when."""
+    if bet.confidence_set and bet.confidence and bet.confidence_since:
+        carried = {"level": word(bet.confidence.value), "week": week_name(bet.confidence_since)}
+        return None, _("yours: %(level)s, set in %(week)s, stays until you write another") % carried
+    return None, _("yours: high | medium | low")
+
+
 def _slip_question(bet: Bet) -> Written:
     if bet.slip and not bet.slip.cause:
         moved = {"was": bet.slip.previous_date, "now": bet.slip.new_date}
@@ -246,6 +254,14 @@ def _forecast_question(bet: Bet) -> Written | None:
 
 
 # What the PM's value replaces on the page.
+
+
+def _confidence(bet: Bet, edit: BetEdits) -> dict[str, Any]:
+    """The PM's confidence wins, and is theirs from this week on: it carries to the next
+    reports until they write another (history.annotate)."""
+    if edit.confidence is None:
+        return {}
+    return {"confidence": edit.confidence, "confidence_set": True, "confidence_since": None}
 
 
 def _instead(name: str) -> Callable[[Any, Any], dict[str, Any]]:
@@ -333,12 +349,7 @@ TICKS = (WE_WILL, DONE)  # each of last week's commitments under a bet's `last_w
 STATUS = Field(
     "status", _choice(Status), _said(N_("yours: overrides the pulled status")), _instead("status")
 )
-CONFIDENCE = Field(
-    "confidence",
-    _choice(Confidence),
-    _said(N_("yours: high | medium | low")),
-    _instead("confidence"),
-)
+CONFIDENCE = Field("confidence", _choice(Confidence), _carried_confidence, _confidence)
 NOTE = Field(
     "note", Checker.text, _said(N_("yours: one line shown under the bet")), _instead("note")
 )
