@@ -9,8 +9,8 @@ BIN := $(VENV)/bin
 # Fonts: Inter (Latin), WenQuanYi Micro Hei (Chinese; TrueType, so the PDF subsets fast),
 # Noto Sans CJK SC (bold Chinese, which WenQuanYi lacks), DejaVu (everything else). Pango and HarfBuzz are WeasyPrint's layout engine.
 # poppler-utils gives pdftoppm, to look at the PDF as PNG.
-# chromium is the browser tests/test_browser.py drives with Playwright (reflow on a phone, axe-core);
-# Playwright never downloads a browser of its own.
+# chromium is the browser tests/scenarios/test_browser.py drives with Playwright (reflow on a
+# phone, axe-core); Playwright never downloads a browser of its own.
 SYSTEM_PACKAGES := fonts-inter fonts-wqy-microhei fonts-noto-cjk fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
 
@@ -33,7 +33,7 @@ format: $(VENV)/.installed
 
 # Rewrite tests/expected/ from the current templates; review the diff before committing.
 expected: $(VENV)/.installed
-	WEEKLY_UPDATE_EXPECTED=1 $(BIN)/pytest -q tests/test_expected_output.py
+	WEEKLY_UPDATE_EXPECTED=1 $(BIN)/pytest -q tests/scenarios/test_expected_output.py
 
 # Rewrite weekly/demo/recordings/, what the demo's Jira and GitHub answer, from the fakes
 # serving testing/jira_site.py and github_site.py; review the diff before committing.

@@ -16,3 +16,9 @@ NOW = FRIDAY.replace(hour=16)  # the send time: Fri 16:00
 def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
     """That time on the week's Friday, or `days` from it."""
     return FRIDAY.replace(hour=hour, minute=minute) + dt.timedelta(days=days)
+
+
+def friday_of(week: IsoWeek, hour: int = 0) -> dt.datetime:
+    """That hour on `week`'s Friday in Berlin, for tests that run several weeks."""
+    day = week.monday + dt.timedelta(days=4)
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)

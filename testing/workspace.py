@@ -22,16 +22,17 @@ def team_config(
     nsm_table: str = 'direction = "higher"\n',
     report: str = "",
     metrics: str = "",
+    filename: str = "weekly.toml",
 ) -> Path:
-    """Write folder/weekly.toml: [report], [metrics] with its NSM's table, then `sections`
-    (e.g. bets_file(), jira(url), delivery(port)); return its path."""
+    """Write folder/weekly.toml (or `filename`): [report], [metrics] with its NSM's table, then
+    `sections` (e.g. bets_file(), jira(url), delivery(port)); return its path."""
     zone = f'timezone = "{timezone}"\n' if timezone else ""
     text = (
         f'[report]\nteam = "{team}"\n{zone}{report}'
         f'[metrics]\ncsv = "{csv}"\nnsm = "{nsm}"\n{metrics}'
         f"[metric.{nsm}]\n{nsm_table}" + "".join(sections)
     )
-    path = folder / "weekly.toml"
+    path = folder / filename
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -70,12 +71,14 @@ def delivery(
     recipients: Sequence[str] = ("cto@example.com", "vp@example.com"),
     pm: str = "pm@example.com",
     extra: str = "",
+    smtp: str = "",
 ) -> str:
-    """Delivery to an SMTP server on loopback (no TLS, no login); `extra` goes in [delivery]."""
+    """Delivery to an SMTP server on loopback (no TLS); `extra` goes in [delivery], `smtp`
+    (a login, a timeout) in [delivery.smtp]."""
     to = ", ".join(f'"{r}"' for r in recipients)
     return (
         f'[delivery]\nsender = "weekly@example.com"\nrecipients = [{to}]\npm = "{pm}"\n{extra}'
-        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n{smtp}'
     )
 
 

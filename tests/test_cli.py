@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import pdf_pages
 
+from testing.pdf import pdf_pages
 from weekly.cli import cli, main
 from weekly.demo.workspace import DEMO_DIR
 

@@ -4,15 +4,16 @@ server with a login on loopback, the real fc-list and WeasyPrint."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import Inbox, free_port
 
+from testing import workspace as toml
+from testing.clock import at
 from testing.fake_github import FakeGitHub
 from testing.fake_jira import CLOUD_FIELDS, FakeJira
+from testing.loopback import Inbox, free_port
 from weekly.config import load_config
 from weekly.doctor import FONTS, Check, missing_fonts, render_checklist, run_checks
 
@@ -21,7 +22,9 @@ GITHUB_TOKEN = "ghp-s3cret-token-value"
 SMTP_PASSWORD = "smtp-s3cret-Pa55word"
 ENV = {"JIRA_TOKEN": JIRA_TOKEN, "GITHUB_TOKEN": GITHUB_TOKEN, "SMTP_PASSWORD": SMTP_PASSWORD}
 # Thursday noon in Berlin: the next draft and send are the next day.
-NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+THURSDAY_NOON = at(12, days=-1)
+TIMEOUT = "timeout_seconds = 5\n"
+SMTP_LOGIN = 'user = "weekly"\npassword_env = "SMTP_PASSWORD"\n'
 
 
 def only_weekly_with_password(server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -57,24 +60,14 @@ def workspace(tmp_path, sites):
     github.requests.clear()
 
     def write(smtp_port: int = smtp_port):
-        (tmp_path / "metrics.csv").write_text(
-            "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
+        toml.metrics_csv(tmp_path, "2026-11-17,payers,100\n2026-11-24,payers,110\n")
+        path = toml.team_config(
+            tmp_path,
+            toml.jira(jira.url, extra=TIMEOUT),
+            toml.github(github.url, ["acme/web"], extra=TIMEOUT),
+            toml.delivery(smtp_port, recipients=["cto@example.com"], smtp=SMTP_LOGIN + TIMEOUT),
         )
-        (tmp_path / "weekly.toml").write_text(
-            '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-            '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
-            '[metric.payers]\ndirection = "higher"\n'
-            f'[sources.jira]\nurl = "{jira.url}"\nemail = "pm@example.com"\nprojects = ["PAY"]\n'
-            "timeout_seconds = 5\n"
-            f'[sources.github]\nbase_url = "{github.url}"\nrepositories = ["acme/web"]\n'
-            "timeout_seconds = 5\n"
-            '[delivery]\nsender = "weekly@example.com"\nrecipients = ["cto@example.com"]\n'
-            'pm = "pm@example.com"\n'
-            f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
-            'user = "weekly"\npassword_env = "SMTP_PASSWORD"\ntimeout_seconds = 5\n',
-            encoding="utf-8",
-        )
-        config, warnings = load_config(tmp_path / "weekly.toml")
+        config, warnings = load_config(path)
         assert warnings == []
         return config
 
@@ -87,7 +80,7 @@ def by_name(checks: list[Check]) -> dict[str, Check]:
 
 def test_all_good_with_one_request_to_each_site(workspace, sites):
     jira, github, smtp_port = sites
-    checks = run_checks(workspace(), ENV, NOW)
+    checks = run_checks(workspace(), ENV, THURSDAY_NOON)
 
     names = [c.name for c in checks]
     assert names == ["config", "metrics", "jira", "github", "smtp", "fonts", "pdf", "schedule"]
@@ -112,7 +105,7 @@ def test_all_good_with_one_request_to_each_site(workspace, sites):
 
 
 def test_a_refused_github_token_fails_only_its_check(workspace):
-    checks = run_checks(workspace(), {**ENV, "GITHUB_TOKEN": "ghp-wrong"}, NOW)
+    checks = run_checks(workspace(), {**ENV, "GITHUB_TOKEN": "ghp-wrong"}, THURSDAY_NOON)
 
     got = by_name(checks)
     assert not got["github"].ok
@@ -123,7 +116,7 @@ def test_a_refused_github_token_fails_only_its_check(workspace):
 
 def test_smtp_down_names_host_and_port_and_the_rest_still_run(workspace):
     port = free_port()  # nothing listens there
-    checks = run_checks(workspace(smtp_port=port), ENV, NOW)
+    checks = run_checks(workspace(smtp_port=port), ENV, THURSDAY_NOON)
 
     got = by_name(checks)
     assert not got["smtp"].ok
@@ -140,7 +133,7 @@ def test_no_secret_ever_appears_even_when_every_login_fails(workspace):
         "SMTP_PASSWORD": "smtp-wrong-s3cret",
     }
     config = workspace()
-    checks = run_checks(config, wrong, NOW)
+    checks = run_checks(config, wrong, THURSDAY_NOON)
     text = render_checklist(checks)
 
     got = by_name(checks)
@@ -163,7 +156,7 @@ def test_a_site_that_echoes_the_token_shows_it_nowhere_in_the_checklist(workspac
     jira, github, _ = sites
     jira.fail_next("/myself", 400, body=f'{{"errorMessages": ["token {JIRA_TOKEN} refused"]}}')
     github.fail_next("/user", 422, body=f'{{"message": "token {GITHUB_TOKEN} refused"}}')
-    checks = by_name(run_checks(workspace(), ENV, NOW))
+    checks = by_name(run_checks(workspace(), ENV, THURSDAY_NOON))
 
     assert (
         checks["jira"].detail
@@ -174,7 +167,7 @@ def test_a_site_that_echoes_the_token_shows_it_nowhere_in_the_checklist(workspac
 
 def test_unset_variables_are_named_without_any_request(workspace, sites):
     jira, github, _ = sites
-    checks = by_name(run_checks(workspace(), {}, NOW))
+    checks = by_name(run_checks(workspace(), {}, THURSDAY_NOON))
 
     assert checks["jira"].detail.startswith("JIRA_TOKEN is not set")
     assert "GITHUB_TOKEN is not set" in checks["github"].detail
@@ -183,22 +176,15 @@ def test_unset_variables_are_named_without_any_request(workspace, sites):
 
 
 def test_a_missing_csv_fails_its_check_only(tmp_path):
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\n[metrics]\ncsv = "nowhere.csv"\nnsm = "a"\n'
-        '[metric.a]\ndirection = "higher"\n[schedule]\ndraft = "Fri 17:00"\nsend = "Mon 09:00"\n',
-        encoding="utf-8",
-    )
-    checks = run_checks(load_config(tmp_path / "weekly.toml")[0], {}, NOW)
+    schedule = '[schedule]\ndraft = "Fri 17:00"\nsend = "Mon 09:00"\n'
+    path = toml.team_config(tmp_path, schedule, timezone=None, csv="nowhere.csv", nsm="a")
+    checks = run_checks(load_config(path)[0], {}, THURSDAY_NOON)
 
     assert [c.name for c in checks if not c.ok] == ["metrics"]
     assert "nowhere.csv: metrics CSV not found" in checks[1].detail
     # Past Friday's draft slot in UTC, so the next send comes first.
-    after = dt.datetime(2026, 11, 27, 18, 0, tzinfo=dt.UTC)
-    [schedule] = [
-        c
-        for c in run_checks(load_config(tmp_path / "weekly.toml")[0], {}, after)
-        if c.name == "schedule"
-    ]
+    after = at(18).replace(tzinfo=dt.UTC)
+    [schedule] = [c for c in run_checks(load_config(path)[0], {}, after) if c.name == "schedule"]
     assert schedule.detail == "UTC: next draft Fri 4 Dec 17:00, next send Mon 30 Nov 09:00 (UTC)"
 
 
@@ -213,12 +199,8 @@ def test_missing_fonts_name_their_debian_package():
 def test_without_fc_list_the_fonts_check_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no fc-list on it
     (tmp_path / "metrics.csv").write_text("date,a\n2026-11-24,1\n", encoding="utf-8")
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "T"\n[metrics]\ncsv = "metrics.csv"\nnsm = "a"\n'
-        '[metric.a]\ndirection = "higher"\n',
-        encoding="utf-8",
-    )
-    checks = by_name(run_checks(load_config(tmp_path / "weekly.toml")[0], {}, NOW))
+    path = toml.team_config(tmp_path, team="T", timezone=None, nsm="a")
+    checks = by_name(run_checks(load_config(path)[0], {}, THURSDAY_NOON))
     assert not checks["fonts"].ok
     assert "fc-list is not installed" in checks["fonts"].detail
     assert "fonts-wqy-microhei" in checks["fonts"].detail

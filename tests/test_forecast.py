@@ -10,12 +10,11 @@ import datetime as dt
 import math
 
 import pytest
-from conftest import WEEK, bet, report
 
+from testing.clock import BERLIN, FRIDAY, WEEK
+from testing.reports import bet, report
 from weekly.forecast import LIKELY, SAFE, forecast, from_history, simulate, weeks_of
 from weekly.model import Progress, Status
-
-FRIDAY = WEEK.monday + dt.timedelta(days=4)
 
 
 def exact_weeks(remaining: int, samples: list[int], share: float) -> int:
@@ -82,10 +81,10 @@ def bets_forecast(*bets, weeks=12):
 def test_a_bet_whose_85_percent_date_is_after_its_target_is_at_risk_by_forecast():
     steady = dict(progress=Progress(10, 22), throughput=(1,) * 12)  # 12 left at 1 a week
     late = bets_forecast(
-        bet("PAY-1", target_date=FRIDAY + dt.timedelta(weeks=6), **steady),
-        bet("PAY-2", target_date=FRIDAY + dt.timedelta(weeks=14), **steady),
+        bet("PAY-1", target_date=FRIDAY.date() + dt.timedelta(weeks=6), **steady),
+        bet("PAY-2", target_date=FRIDAY.date() + dt.timedelta(weeks=14), **steady),
     )
-    assert late["PAY-1"].forecast.safe == FRIDAY + dt.timedelta(weeks=12)
+    assert late["PAY-1"].forecast.safe == FRIDAY.date() + dt.timedelta(weeks=12)
     assert late["PAY-1"].at_risk_by_forecast
     assert not late["PAY-2"].at_risk_by_forecast
     assert late["PAY-1"].forecast.per_week == 1.0 and not late["PAY-1"].forecast.from_team
@@ -110,8 +109,6 @@ def test_nothing_finished_in_n_weeks_gives_no_date_and_done_bets_no_forecast():
 
 
 def test_the_pm_switches_a_bets_forecast_off_or_answers_it():
-    from conftest import BERLIN
-
     from weekly.draft import apply
     from weekly.draft.edits import BetEdits, Edits
 

@@ -6,8 +6,9 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from test_workflow import APPLE_PAY, SLIP_LINE, WEEK, at, workspace
 
+from testing.clock import WEEK, at
+from testing.workspace import APPLE_PAY, SLIP_LINE, friday_team
 from weekly import workflow
 from weekly.cli import main
 from weekly.history import SCHEMA_VERSION, History
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 
 def two_weeks_sent(tmp_path, port):
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     last_week = WEEK.shift(-1)
     friday = at(16, days=-7)
     csv = tmp_path / "metrics.csv"
@@ -68,7 +69,7 @@ def test_a_history_file_of_an_older_schema_is_migrated(tmp_path):
 
 
 def test_drafts_are_kept_apart_from_sent_reports(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14), {}, WEEK)
     history = History(tmp_path / "reports" / "history.sqlite")
     assert history.sent("Payments") == []
@@ -78,7 +79,7 @@ def test_drafts_are_kept_apart_from_sent_reports(tmp_path, inbox):
 
 
 def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     # PAY-2 has progress and never moves; PAY-1 moves its date every week.
     bets.write_text(
@@ -118,7 +119,7 @@ def test_the_page_shows_what_moved_since_the_last_sent_report_and_a_stalled_bet(
 
 
 def test_the_draft_asks_for_the_cause_of_a_date_moved_since_the_last_sent_report(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().replace(SLIP_LINE, ""))
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
@@ -133,7 +134,7 @@ def test_the_draft_asks_for_the_cause_of_a_date_moved_since_the_last_sent_report
 def test_an_open_decision_carried_forward_shows_its_age_and_is_overdue_past_its_deadline(
     tmp_path, inbox
 ):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().replace("deadline = 2026-12-02", "deadline = 2026-11-25"))
     for weeks_ago in (2, 1, 0):
@@ -152,7 +153,7 @@ def test_an_open_decision_carried_forward_shows_its_age_and_is_overdue_past_its_
 
 def test_the_mail_says_what_moved_and_what_is_overdue_too(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().replace("deadline = 2026-12-02", "deadline = 2026-11-25"))
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
@@ -168,7 +169,7 @@ def test_the_mail_says_what_moved_and_what_is_overdue_too(tmp_path, inbox):
 
 
 def test_the_nsm_says_what_the_last_report_said_when_the_data_was_revised(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
     workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))  # said W47: 100
     csv = tmp_path / "metrics.csv"
@@ -220,7 +221,7 @@ def test_the_hill_rule_puts_the_top_where_the_config_says(ratio, top_at, positio
 def test_the_pm_ticks_commitments_and_a_bad_hill_position_names_its_line(tmp_path, inbox):
     from weekly.draft import DraftError
 
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
     draft = tmp_path / "reports" / "2026-W47" / "draft.yaml"
     text = draft.read_text()
@@ -280,7 +281,7 @@ def test_a_snapshot_from_before_commitments_and_the_hill_still_reads(tmp_path, i
 
 
 def test_a_hill_position_the_pm_set_stays_until_they_move_it(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(
         bets.read_text().replace(
@@ -303,7 +304,7 @@ def test_a_hill_position_the_pm_set_stays_until_they_move_it(tmp_path, inbox):
 
 
 def test_a_bet_hidden_last_week_is_compared_with_the_report_that_showed_it(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     for weeks_ago in (2, 1):
         week = WEEK.shift(-weeks_ago)
         workflow.draft(config, at(14, days=-7 * weeks_ago), {}, week)
@@ -325,7 +326,7 @@ def test_a_bet_hidden_last_week_is_compared_with_the_report_that_showed_it(tmp_p
 def test_render_shows_what_moved_since_the_last_sent_report_like_preview(tmp_path, inbox):
     """`weekly render` (no draft) composes the page as preview and send do: the pulled facts
     with the history's view of them."""
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14, days=-7), {}, WEEK.shift(-1))
     workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1))
     bets = tmp_path / "bets.toml"

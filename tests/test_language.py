@@ -21,8 +21,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from babel.messages.pofile import read_po
-from conftest import metric
 
+from testing.clock import WEEK
+from testing.reports import metric
 from weekly import i18n
 from weekly.demo.workspace import demo_email, demo_workspace, with_history
 from weekly.draft import WeekFolder, write_draft
@@ -169,7 +170,7 @@ def test_plurals_dates_and_weeks_follow_the_language(
         assert i18n.ngettext("%(num)d day", "%(num)d days", 2) == two_days
         assert fmt.day(dt.date(2026, 12, 4), today) == date
         assert fmt.day(dt.date(2027, 1, 1), today) == dated_other_year
-        assert i18n.week_name(IsoWeek(2026, 48)) == week
+        assert i18n.week_name(WEEK) == week
 
 
 @pytest.mark.parametrize(
@@ -232,8 +233,7 @@ def test_the_chinese_draft_speaks_chinese_in_its_comments(chinese, tmp_path):
 
 
 def test_the_check_findings_and_the_notice_speak_the_teams_language(tmp_path):
-    from conftest import bet, decision, report
-
+    from testing.reports import bet, decision, report
     from weekly.check import DraftLines, lint
     from weekly.config import CheckSection
     from weekly.deliver.email import build_notice

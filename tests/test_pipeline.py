@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import NOW, WEEK, free_port
-
 from testing import github_site, jira_site
+from testing import workspace as toml
+from testing.clock import NOW, WEEK
 from testing.fake_github import FakeGitHub
 from testing.fake_jira import FakeJira
+from testing.loopback import free_port
 from weekly.config import Config, load_config
 from weekly.model import SourceResult, SourceState, SourceStatus
 from weekly.pipeline import build_report, pull_source, secrets
@@ -19,18 +20,17 @@ ENV = {"JIRA_TOKEN": jira_site.TOKEN, "GITHUB_TOKEN": github_site.TOKEN}
 
 
 def config_for(tmp_path: Path, jira_url: str, github_url: str, more: str = "") -> Config:
-    (tmp_path / "m.csv").write_text("date,metric,value\n2026-11-24,a,1\n", encoding="utf-8")
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "m.csv"\nnsm = "a"\n[metric.a]\ndirection = "higher"\n'
-        f"{more}"
-        f'[sources.jira]\nurl = "{jira_url}"\nemail = "{jira_site.EMAIL}"\nprojects = ["PAY"]\n'
-        'timeout_seconds = 5\n[sources.jira.fields]\nhealth = "Health"\n'
-        f'[sources.github]\nbase_url = "{github_url}"\n'
-        f'repositories = ["{github_site.REPOSITORY}"]\n',
-        encoding="utf-8",
+    toml.metrics_csv(tmp_path, "2026-11-24,a,1\n", name="m.csv")
+    extra = 'timeout_seconds = 5\n[sources.jira.fields]\nhealth = "Health"\n'
+    path = toml.team_config(
+        tmp_path,
+        more,
+        toml.jira(jira_url, email=jira_site.EMAIL, extra=extra),
+        toml.github(github_url, [github_site.REPOSITORY]),
+        csv="m.csv",
+        nsm="a",
     )
-    return load_config(tmp_path / "weekly.toml")[0]
+    return load_config(path)[0]
 
 
 def test_sources_are_pulled_at_the_same_time(tmp_path):

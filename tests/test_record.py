@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from conftest import WEEK, bet, report
-
+from testing.clock import WEEK
+from testing.reports import bet, report
 from weekly.model import Commitment, Slip, Status
 from weekly.record import track_record
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from testing.clock import BERLIN, FRIDAY
 from weekly.config import ScheduleSection
 from weekly.schedule import Slot, cron_lines, due_at, is_due
 from weekly.weeks import IsoWeek
 
 UTC = dt.UTC
-BERLIN = ZoneInfo("Europe/Berlin")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 SEND = Slot.parse("Fri 16:00")
-TODAY = dt.date(2026, 11, 27)
+TODAY = FRIDAY.date()
 
 
 def berlin(*args: int) -> dt.datetime:

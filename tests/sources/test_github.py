@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import NOW, WEEK
 
+from testing import workspace as toml
+from testing.clock import NOW, WEEK
 from testing.fake_github import FakeGitHub, Repo, issue, milestone, pull, pull_issue
 from weekly.config import Config, load_config
 from weekly.errors import InputError
@@ -29,16 +30,12 @@ class Sleeps(list):
 
 
 def write_config(tmp_path: Path, url: str, repos: list[str], bets: str = "milestones") -> Config:
-    (tmp_path / "m.csv").write_text("date,metric,value\n2026-11-24,a,1\n", encoding="utf-8")
-    names = ", ".join(f'"{r}"' for r in repos)
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Web"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "m.csv"\nnsm = "a"\n[metric.a]\ndirection = "higher"\n'
-        f'[sources.github]\nbase_url = "{url}"\nrepositories = [{names}]\nbets = "{bets}"\n'
-        "retry_budget_seconds = 90\n",
-        encoding="utf-8",
+    toml.metrics_csv(tmp_path, "2026-11-24,a,1\n", name="m.csv")
+    extra = f'bets = "{bets}"\nretry_budget_seconds = 90\n'
+    path = toml.team_config(
+        tmp_path, toml.github(url, repos, extra), team="Web", csv="m.csv", nsm="a"
     )
-    return load_config(tmp_path / "weekly.toml")[0]
+    return load_config(path)[0]
 
 
 def pull_all(config: Config, env=ENV, sleep=None):

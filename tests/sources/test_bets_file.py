@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import NOW, WEEK
 
+from testing.clock import NOW, WEEK
+from testing.workspace import bets_file, team_config
 from weekly.config import Config, load_config
 from weekly.errors import InputError
 from weekly.model import Confidence, DecisionStatus, Slip, Status
@@ -19,12 +20,8 @@ from weekly.sources.context import PullContext
 def pulled(tmp_path: Path, bets_toml: str | None, name: str = "bets.toml"):
     if bets_toml is not None:
         (tmp_path / name).write_text(bets_toml, encoding="utf-8")
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\n[metrics]\ncsv = "m.csv"\nnsm = "a"\n'
-        f'[metric.a]\ndirection = "higher"\n[sources.bets_file]\npath = "{name}"\n',
-        encoding="utf-8",
-    )
-    config: Config = load_config(tmp_path / "weekly.toml")[0]
+    path = team_config(tmp_path, bets_file(name), timezone=None, csv="m.csv", nsm="a")
+    config: Config = load_config(path)[0]
     [result] = pull_source(SOURCES["bets_file"], PullContext(config, WEEK, NOW, env={}))
     return result
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BERLIN
 
+from testing import workspace as toml
+from testing.clock import friday_of
 from testing.fake_jira import CLOUD_FIELDS, FakeJira, field, issue, user
 from weekly import workflow
 from weekly.cli import main
@@ -43,11 +44,6 @@ METRICS = {
     "2026-11-17": (1100, 300),
     "2026-11-24": (1150, 280),
 }
-
-
-def friday(week: IsoWeek, hour: int) -> dt.datetime:
-    day = week.monday + dt.timedelta(days=4)
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
 
 
 def stamp(day: str) -> str:
@@ -99,7 +95,8 @@ def stories(epic_key: str, first: int, total: int, resolved: dict[int, str]) -> 
 
 def site(week: int) -> list[dict[str, Any]]:
     """The Jira site as it stands on the Friday of 2026-W`week`."""
-    before = lambda day: dt.date.fromisoformat(day) <= friday(IsoWeek(2026, week), 0).date()  # noqa: E731
+    cutoff = friday_of(IsoWeek(2026, week)).date()
+    before = lambda day: dt.date.fromisoformat(day) <= cutoff  # noqa: E731
     sepa_moves = [
         m
         for m in (
@@ -144,26 +141,27 @@ def site(week: int) -> list[dict[str, Any]]:
     ]
 
 
+JIRA_FIELDS = (
+    "[sources.jira.fields]\n"
+    'confidence = "Confidence"\ntarget_date = "Target end"\nhealth = "Health"\n'
+    'approver = "Approver"\n'
+)
+
+
 def workspace(tmp_path: Path, jira_url: str, smtp_port: int) -> Config:
     rows = "".join(
         f"{day},payers,{payers}\n{day},p95,{p95}\n" for day, (payers, p95) in METRICS.items()
     )
-    (tmp_path / "metrics.csv").write_text("date,metric,value\n" + rows, encoding="utf-8")
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\nheadline = ["p95"]\n'
-        '[metric.payers]\nlabel = "Active payers"\ndirection = "higher"\n'
-        '[metric.p95]\nlabel = "Checkout p95"\nunit = "ms"\ndirection = "lower"\n'
-        f'[sources.jira]\nurl = "{jira_url}"\nemail = "pm@example.com"\nprojects = ["PAY"]\n'
-        "[sources.jira.fields]\n"
-        'confidence = "Confidence"\ntarget_date = "Target end"\nhealth = "Health"\n'
-        'approver = "Approver"\n'
-        '[delivery]\nsender = "weekly@example.com"\nrecipients = ["cto@example.com"]\n'
-        'pm = "pm@example.com"\n'
-        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n',
-        encoding="utf-8",
+    toml.metrics_csv(tmp_path, rows)
+    path = toml.team_config(
+        tmp_path,
+        '[metric.p95]\nlabel = "Checkout p95"\nunit = "ms"\ndirection = "lower"\n',
+        toml.jira(jira_url, extra=JIRA_FIELDS),
+        toml.delivery(smtp_port, recipients=["cto@example.com"]),
+        metrics='headline = ["p95"]\n',
+        nsm_table='label = "Active payers"\ndirection = "higher"\n',
     )
-    return load_config(tmp_path / "weekly.toml")[0]
+    return load_config(path)[0]
 
 
 def pm_edits(
@@ -211,7 +209,8 @@ EDITS: dict[int, tuple[dict[str, dict], dict[str, bool]]] = {
 def four_weeks(tmp_path_factory, request):
     """Run the four Fridays once; each test reads what they left."""
     from aiosmtpd.controller import Controller
-    from conftest import Inbox, free_port
+
+    from testing.loopback import Inbox, free_port
 
     tmp_path = tmp_path_factory.mktemp("four-weeks")
     box = Inbox()
@@ -229,10 +228,10 @@ def four_weeks(tmp_path_factory, request):
                     csv.write_text(
                         csv.read_text().replace("2026-11-17,p95,300", "2026-11-17,p95,320")
                     )
-                workflow.draft(config, friday(week, 14), ENV, week)
+                workflow.draft(config, friday_of(week, 14), ENV, week)
                 bets, ticks = EDITS[week.week]
                 pm_edits(config, week, bets, ticks)
-                workflow.send(config, friday(week, 16), ENV, week)
+                workflow.send(config, friday_of(week, 16), ENV, week)
                 pages[week.week] = workflow.preview(config, week)[0].html.read_text("utf-8")
     finally:
         smtp.stop()

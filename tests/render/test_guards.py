@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import metric
 
+from testing.reports import bet, metric
 from weekly.render.html import templates_dir
 from weekly.render.pdf import local_fetcher
 from weekly.render.sparkline import sparkline
@@ -64,8 +64,6 @@ def test_a_sparkline_title_escapes_the_metric_label():
 
 def test_the_scrubber_masks_secrets_inside_the_model_and_keeps_status_words():
     import datetime as dt
-
-    from conftest import bet
 
     from weekly.model import SourceState, SourceStatus, Status
     from weekly.scrub import scrub

@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import NOW, QUEUED, WEEK, Inbox, bet, blocker, decision, free_port, metric, report
 from PIL import Image
 from pypdf import PdfReader
 
+from testing.clock import NOW, WEEK
+from testing.loopback import QUEUED, Inbox, free_port
+from testing.reports import bet, blocker, decision, metric, report
 from weekly.config import SmtpSection
 from weekly.deliver.email import (
     GMAIL_CLIP_BYTES,

@@ -7,10 +7,10 @@ import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from testing.clock import NOW, WEEK
 from weekly.deliver.ledger import (
     SCHEMA_VERSION,
     AlreadySent,
@@ -21,11 +21,9 @@ from weekly.deliver.ledger import (
 from weekly.errors import StoreError, WeeklyError
 from weekly.weeks import IsoWeek
 
-BERLIN = ZoneInfo("Europe/Berlin")
 TEAM = "Payments"
-WEEK = IsoWeek(2026, 48)
-STARTED = dt.datetime(2026, 11, 27, 16, 0, 2, tzinfo=BERLIN)
-SENT = dt.datetime(2026, 11, 27, 16, 0, 4, tzinfo=BERLIN)
+STARTED = NOW + dt.timedelta(seconds=2)
+SENT = NOW + dt.timedelta(seconds=4)
 RECIPIENTS = ("ceo@example.com", "cto@example.com", "pm@example.com")
 # fork starts a child in milliseconds; spawn (where fork is missing) needs this module importable.
 MP = multiprocessing.get_context(

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import bet, blocker, decision, metric, pdf_pages, pdf_size_pt, report
 
+from testing.pdf import pdf_pages, pdf_size_pt
+from testing.reports import bet, blocker, decision, metric, report
 from weekly.errors import InputError
 from weekly.model import DecisionStatus, Direction, Slip, SourceState, SourceStatus, Status
 from weekly.render.fit import full_view

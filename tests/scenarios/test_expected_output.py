@@ -17,7 +17,7 @@ from weekly.render.fit import full_view
 from weekly.render.html import render_html
 from weekly.weeks import IsoWeek
 
-EXPECTED = Path(__file__).parent / "expected" / "demo.html"
+EXPECTED = Path(__file__).resolve().parents[1] / "expected" / "demo.html"
 
 
 def test_demo_html_is_as_expected():

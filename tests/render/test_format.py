@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import metric
 
+from testing.reports import metric
 from weekly.model import Direction
 from weekly.render.format import (
     change,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import bet, blocker, decision, report
 
 from testing.crowded import crowded, small
+from testing.reports import bet, blocker, decision, report
 from weekly.demo.workspace import demo_workspace, with_history
 from weekly.errors import RenderError
 from weekly.i18n import _ as translated

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
 
+from testing import workspace as toml
+from testing.clock import NOW, WEEK
 from weekly.cli import cli
 from weekly.config import Config, load_config
 from weekly.errors import ConfigError, InputError
@@ -28,8 +29,8 @@ def pull(ctx: PullContext) -> SourceResult:
 
 
 # W45 = Mon 2 Nov … Sun 8 Nov 2026, W46 = 9–15 Nov, W47 = 16–22 Nov, W48 = 23–29 Nov.
-WEEK = IsoWeek(2026, 48)
-NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+# The send time's wall clock in UTC, these configs' zone unless a test says otherwise.
+UTC_NOW = NOW.replace(tzinfo=dt.UTC)
 
 
 def workspace(
@@ -44,32 +45,18 @@ def workspace(
     `metrics` adds lines to its [metrics] table."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "metrics.csv").write_text(csv_text, encoding="utf-8")
-    config_path = tmp_path / "weekly.toml"
-    config_path.write_text(
-        f"""\
-[report]
-team = "Growth"
-timezone = "{timezone}"
-
-[metrics]
-csv = "metrics.csv"
-nsm = "signups"
-headline = ["latency_ms"]
-trend_weeks = 4
-{metrics}
-
-[metric.signups]
-direction = "higher"
-target = 200
-aggregate = "{aggregate}"
-
-[metric.latency_ms]
-unit = "ms"
-direction = "lower"
-target = 250
-aggregate = "{aggregate}"
-""",
-        encoding="utf-8",
+    latency_ms = (
+        '[metric.latency_ms]\nunit = "ms"\ndirection = "lower"\n'
+        f'target = 250\naggregate = "{aggregate}"\n'
+    )
+    config_path = toml.team_config(
+        tmp_path,
+        latency_ms,
+        team="Growth",
+        timezone=timezone,
+        nsm="signups",
+        nsm_table=f'direction = "higher"\ntarget = 200\naggregate = "{aggregate}"\n',
+        metrics=f'headline = ["latency_ms"]\ntrend_weeks = 4\n{metrics}\n',
     )
     config, warnings = load_config(config_path)
     assert warnings == []
@@ -77,7 +64,7 @@ aggregate = "{aggregate}"
 
 
 def pulled(config: Config, week: IsoWeek = WEEK) -> dict[str, Metric]:
-    result = pull(PullContext(config, week, NOW, env={}))
+    result = pull(PullContext(config, week, UTC_NOW, env={}))
     return {metric.key: metric for metric in result.metrics}
 
 
@@ -87,7 +74,7 @@ def by_week(metric: Metric) -> dict[str, float | None]:
 
 def input_error(config: Config) -> str:
     with pytest.raises(InputError) as caught:
-        pull(PullContext(config, WEEK, NOW, env={}))
+        pull(PullContext(config, WEEK, UTC_NOW, env={}))
     assert caught.value.exit_code == 2
     return str(caught.value)
 
@@ -253,13 +240,13 @@ def test_a_utf8_bom_before_the_header_is_ignored(tmp_path, text):
 def test_pull_returns_the_nsm_then_the_headline_metrics_and_an_ok_status(tmp_path):
     config = workspace(tmp_path, LONG)
 
-    result = pull(PullContext(config, WEEK, NOW, env={}))
+    result = pull(PullContext(config, WEEK, UTC_NOW, env={}))
 
     assert [m.key for m in result.metrics] == ["signups", "latency_ms"]
     assert result.metrics[1].unit == "ms"
     assert result.status.state is SourceState.OK
     assert "metrics.csv" in result.status.name
-    assert result.status.pulled_at == NOW
+    assert result.status.pulled_at == UTC_NOW
 
 
 def test_thousands_commas_are_read_when_the_config_says_so(tmp_path):
@@ -438,7 +425,7 @@ def test_no_value_this_week_marks_the_source_stale_and_says_for_which_metric(tmp
         "date,metric,value\n"
         "2026-11-17,signups,10\n2026-11-17,latency_ms,300\n2026-11-24,signups,12\n"
     )
-    result = pull(PullContext(workspace(tmp_path, csv), WEEK, NOW, env={}))
+    result = pull(PullContext(workspace(tmp_path, csv), WEEK, UTC_NOW, env={}))
     assert result.status.state is SourceState.STALE
     assert "no value in 2026-W48 for latency_ms" in (result.status.reason or "")
     assert result.status.stale_since is not None
@@ -557,8 +544,7 @@ def test_the_largest_magnitude_read_is_1e15(tmp_path):
     assert metrics["signups"].this_week == 1e15 and metrics["latency_ms"].this_week == -1e15
 
 
-# Fri 27 Nov 2026 16:00 in Berlin; Sat 28 and Sun 29 are after it, in the same ISO week.
-BERLIN_NOW = dt.datetime(2026, 11, 27, 16, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+# NOW is Fri 27 Nov 2026 16:00 in Berlin; Sat 28 and Sun 29 are after it, in the same ISO week.
 THIS_WEEK = """\
 date,metric,value
 2026-11-24,signups,170
@@ -573,7 +559,7 @@ FORECAST = """\
 
 
 def berlin_pull(config: Config) -> SourceResult:
-    return pull(PullContext(config, WEEK, BERLIN_NOW, env={}))
+    return pull(PullContext(config, WEEK, NOW, env={}))
 
 
 def test_rows_after_the_reports_moment_are_left_out_with_one_warning(tmp_path):

@@ -5,90 +5,27 @@ A real SMTP server on loopback (aiosmtpd) receives the mail; the clock is passed
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import QUEUED, Inbox, free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from testing.clock import WEEK, at
+from testing.loopback import QUEUED, Inbox, free_port
+from testing.workspace import APPLE_PAY, edit, friday_team
 from weekly import workflow
 from weekly.config import Config, load_config
 from weekly.draft import DraftError, WeekFolder
 from weekly.draft.document import render
 from weekly.draft.edits import load_document
-from weekly.weeks import IsoWeek
-
-BERLIN = dt.timezone(dt.timedelta(hours=1))  # Berlin in November (CET)
-WEEK = IsoWeek(2026, 48)
-FRIDAY = dt.datetime(2026, 11, 27, tzinfo=BERLIN)
-
-
-def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
-    return FRIDAY.replace(hour=hour, minute=minute) + dt.timedelta(days=days)
-
-
-SLIP_LINE = 'slip = { previous_date = 2026-12-04, cause = "Partner bank certification rebooked" }\n'
-APPLE_PAY = (
-    '\n[[bets]]\nkey = "PAY-3"\ntitle = "Apple Pay"\nstatus = "on track"\nconfidence = "high"\n'
-)
-BETS = """
-headline = "From the bets file: replaced by the PM's own."
-
-[[bets]]
-key = "PAY-1"
-title = "SEPA Instant payouts"
-owner = "Ana Ruiz"
-status = "at risk"
-confidence = "medium"
-target_date = 2026-12-18
-slip = { previous_date = 2026-12-04, cause = "Partner bank certification rebooked" }
-
-[[bets]]
-key = "PAY-2"
-title = "One-click checkout"
-status = "on track"
-confidence = "high"
-
-[[decisions]]
-key = "PAY-20"
-title = "Fallback PSP"
-approver = "Dana Schulz"
-deadline = 2026-12-02
-"""
-
-
-def workspace(tmp_path: Path, port: int, extra: str = "") -> Config:
-    (tmp_path / "metrics.csv").write_text(
-        "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
-    )
-    (tmp_path / "bets.toml").write_text(BETS, encoding="utf-8")
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
-        '[metric.payers]\nlabel = "Active payers"\ndirection = "higher"\n'
-        '[sources.bets_file]\npath = "bets.toml"\n'
-        '[delivery]\nsender = "weekly@example.com"\n'
-        'recipients = ["cto@example.com", "vp@example.com"]\npm = "pm@example.com"\n'
-        f"{extra}"
-        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
-        encoding="utf-8",
-    )
-    return load_config(tmp_path / "weekly.toml")[0]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     folder = WeekFolder.of(config, WEEK)
     workflow.draft(config, at(14), {}, WEEK)
     draft = folder.draft
@@ -183,7 +120,7 @@ def test_draft_edit_draft_send_keeps_every_edit(tmp_path, inbox):
 def test_a_broken_draft_names_file_and_line_and_is_left_untouched(
     tmp_path, inbox, old, new, expected
 ):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14), {}, WEEK)
     draft = WeekFolder.of(config, WEEK).draft
     edit(draft, old, new)
@@ -204,7 +141,7 @@ def test_a_broken_draft_names_file_and_line_and_is_left_untouched(
 
 def test_two_sends_deliver_one_mail_and_force_a_second(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     workflow.send(config, at(16), {}, WEEK)
     again = workflow.send(config, at(16, 5), {}, WEEK)
@@ -221,7 +158,7 @@ def test_two_sends_deliver_one_mail_and_force_a_second(tmp_path, inbox):
 
 def test_run_drafts_and_sends_when_due_by_the_team_clock(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     folder = WeekFolder.of(config, WEEK)
     assert workflow.run(config, at(13, 59), {}).lines == []
     assert not folder.draft.exists()
@@ -244,7 +181,7 @@ def _run_at_four(config_path: str, barrier) -> None:
 
 def test_two_concurrent_runs_deliver_one_mail(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(2)
@@ -261,7 +198,7 @@ def test_two_concurrent_runs_deliver_one_mail(tmp_path, inbox):
 
 def test_an_unapproved_draft_is_held_and_the_pm_told_once(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    config = friday_team(tmp_path, port, extra='unapproved = "hold"\n')
     workflow.draft(config, at(14), {}, WEEK)
     outcome = workflow.run(config, at(16), {})
     assert any("held Payments 2026-W48" in line for line in outcome.lines)
@@ -278,7 +215,7 @@ def test_an_unapproved_draft_is_held_and_the_pm_told_once(tmp_path, inbox):
 
 
 def test_a_failed_source_shows_in_the_draft_and_on_the_page(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     toml = tmp_path / "weekly.toml"
     toml.write_text(
         toml.read_text()
@@ -299,7 +236,7 @@ def test_a_failed_source_shows_in_the_draft_and_on_the_page(tmp_path, inbox):
 
 def test_the_demo_config_sends_with_dry_run_without_smtp(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     outcome = workflow.send(config, at(16), {}, WEEK, dry_run=True)
     assert outcome.lines[0].endswith("payments-weekly-2026-W48.eml")
@@ -333,7 +270,7 @@ PLANS = st.one_of(st.none(), st.lists(NOTE.filter(bool), min_size=1, max_size=3)
 )
 def test_pulling_again_keeps_every_edit(tmp_path_factory, edits, headline, renamed):
     tmp_path = tmp_path_factory.mktemp("prop")
-    config = workspace(tmp_path, 25)
+    config = friday_team(tmp_path, 25)
     folder = WeekFolder.of(config, WEEK)
     workflow.draft(config, at(14), {}, WEEK)
     document = load_document(folder.draft)
@@ -354,7 +291,7 @@ def test_pulling_again_keeps_every_edit(tmp_path_factory, edits, headline, renam
 
 
 def test_control_characters_in_pulled_text_never_break_the_draft(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(
         bets.read_text().replace('"SEPA Instant payouts"', '"SEPA\\u007f Instant\\u0000 payouts"'),
@@ -392,7 +329,7 @@ def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, 
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        config = workspace(tmp_path, controller.port)
+        config = friday_team(tmp_path, controller.port)
         workflow.draft(config, at(14), {}, WEEK)
         with pytest.raises(DeliveryError, match=reply.split()[0]):
             workflow.run(config, at(16), {})
@@ -417,7 +354,7 @@ def test_a_refused_send_is_retried_only_when_the_refusal_is_temporary(tmp_path, 
 
 def test_friday_mail_carries_facts_pulled_at_the_draft_time(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(10, days=-4), {}, WEEK)  # drafted on Monday
     csv = tmp_path / "metrics.csv"
     csv.write_text(csv.read_text() + "2026-11-27,payers,150\n", encoding="utf-8")
@@ -445,7 +382,7 @@ def test_a_send_cut_off_after_the_message_was_handed_over_is_never_sent_again(tm
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        workspace(tmp_path, controller.port)
+        friday_team(tmp_path, controller.port)
         toml = tmp_path / "weekly.toml"  # [delivery.smtp] is its last table
         toml.write_text(toml.read_text() + "timeout_seconds = 0.5\n", encoding="utf-8")
         config = load_config(toml)[0]
@@ -464,7 +401,7 @@ def test_a_send_cut_off_after_the_message_was_handed_over_is_never_sent_again(tm
 
 def test_a_new_reason_to_hold_tells_the_pm_again_and_force_does_not_skip_a_hold(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    config = friday_team(tmp_path, port, extra='unapproved = "hold"\n')
     workflow.draft(config, at(14), {}, WEEK)
     workflow.send(config, at(16), {}, WEEK, force=True)  # --force: still held
     assert [m["To"] for m in box.messages()] == ["pm@example.com"]
@@ -474,7 +411,7 @@ def test_a_new_reason_to_hold_tells_the_pm_again_and_force_does_not_skip_a_hold(
 
 def test_each_resend_on_purpose_gets_the_next_message_id(tmp_path, inbox):
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     workflow.send(config, at(16), {}, WEEK)
     workflow.send(config, at(17), {}, WEEK, force=True)
@@ -494,7 +431,7 @@ def test_each_resend_on_purpose_gets_the_next_message_id(tmp_path, inbox):
 
 
 def test_a_decided_decision_that_leaves_the_source_does_not_come_back_as_needed(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(
         bets.read_text().replace(
@@ -511,7 +448,7 @@ def test_a_decided_decision_that_leaves_the_source_does_not_come_back_as_needed(
 
 
 def test_a_misspelt_field_in_the_draft_is_named_not_silently_ignored(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14), {}, WEEK)
     draft = WeekFolder.of(config, WEEK).draft
     edit(draft, "    status: # yours: overrides the pulled status", "    staus: off track")
@@ -525,7 +462,7 @@ def test_a_misspelt_field_in_the_draft_is_named_not_silently_ignored(tmp_path, i
 
 
 def test_a_decision_added_by_hand_to_an_empty_draft_reaches_the_page(tmp_path, inbox):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().split("[[decisions]]")[0], encoding="utf-8")
     workflow.draft(config, at(14), {}, WEEK)
@@ -574,7 +511,7 @@ def test_a_forced_resend_after_an_interrupted_send_gets_its_own_id_and_archive(t
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        config = workspace(tmp_path, controller.port)
+        config = friday_team(tmp_path, controller.port)
         args = ["--config", str(config.path), "--week", str(WEEK)]
         workflow.draft(config, at(14), {}, WEEK)
         assert main(["send", *args]) == 3  # cut off: it may have been delivered
@@ -614,7 +551,7 @@ def test_a_refused_send_of_a_sent_week_rewrites_nothing(tmp_path, inbox, capsys)
     from weekly.cli import main
 
     box, port = inbox
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     args = ["--config", str(config.path), "--week", str(WEEK)]
     assert main(["send", *args]) == 0
@@ -631,7 +568,7 @@ def test_a_hold_noted_after_the_send_does_not_reopen_the_week(tmp_path, inbox):
     """Sent; then a forced resend held (the PM took the approval back); approved again: a
     plain send and the hourly run still refuse, and rewrite none of the sent files."""
     box, port = inbox
-    config = workspace(tmp_path, port, extra='unapproved = "hold"\n')
+    config = friday_team(tmp_path, port, extra='unapproved = "hold"\n')
     draft = WeekFolder.of(config, WEEK).draft
     workflow.draft(config, at(14), {}, WEEK)
     edit(draft, "approved: false", "approved: true")
@@ -651,7 +588,7 @@ def test_a_merely_stale_csv_does_not_hold_the_report_under_failed_source_hold(tm
     # `failed_source = "hold"` holds a report that hides a failed source; a CSV that only has
     # no value yet this week answered fine: the report goes out, with the stale banner.
     box, port = inbox
-    config = workspace(tmp_path, port, 'failed_source = "hold"\n')
+    config = friday_team(tmp_path, port, 'failed_source = "hold"\n')
     (tmp_path / "metrics.csv").write_text(
         "date,metric,value\n2026-11-10,payers,100\n2026-11-17,payers,110\n", encoding="utf-8"
     )

@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import NOW, WEEK
 
+from testing import workspace as toml
+from testing.clock import NOW, WEEK
 from testing.fake_jira import CLOUD_FIELDS, FakeJira, blocked_by, field, issue, user
 from weekly.config import Config, load_config
 from weekly.errors import InputError
@@ -45,21 +46,16 @@ def child(key: str, parent: str, **kw) -> dict:
 def write_config(
     tmp_path: Path, url: str, *, email: str | None = "pm@example.com", fields: str | None = None
 ) -> Config:
-    (tmp_path / "m.csv").write_text("date,metric,value\n2026-11-24,a,1\n", encoding="utf-8")
-    email_line = f'email = "{email}"\n' if email else ""
+    toml.metrics_csv(tmp_path, "2026-11-24,a,1\n", name="m.csv")
     fields = fields or (
         'confidence = "Confidence"\ntarget_date = "Target end"\nhealth = "Health"\n'
         'approver = "Approver"\ndriver = "Driver"\n'
     )
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "m.csv"\nnsm = "a"\n[metric.a]\ndirection = "higher"\n'
-        f'[sources.jira]\nurl = "{url}"\n{email_line}projects = ["PAY"]\n'
-        "retry_budget_seconds = 30\ntimeout_seconds = 5\n"
-        f"[sources.jira.fields]\n{fields}",
-        encoding="utf-8",
+    extra = f"retry_budget_seconds = 30\ntimeout_seconds = 5\n[sources.jira.fields]\n{fields}"
+    path = toml.team_config(
+        tmp_path, toml.jira(url, email=email, extra=extra), csv="m.csv", nsm="a"
     )
-    return load_config(tmp_path / "weekly.toml")[0]
+    return load_config(path)[0]
 
 
 class Sleeps(list):

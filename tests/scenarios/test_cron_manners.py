@@ -7,11 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 
 from testing import github_site, jira_site
+from testing import workspace as toml
 from testing.fake_github import FakeGitHub, Repo
 from testing.fake_jira import FakeJira
+from testing.loopback import free_port
 from weekly.cli import main
 
 # Always due: any moment of a week is after its Monday 00:00.
@@ -21,24 +22,28 @@ ALWAYS = '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n'
 pytestmark = pytest.mark.usefixtures("keep_umask")  # conftest.py
 
 
-def team(folder: Path, name: str, port: int, extra: str = "") -> Path:
+def team(folder: Path, name: str, port: int, extra: str = "", delivery: str = "") -> Path:
+    """The team `name`'s config, folder/name.toml; `extra` adds sections, `delivery` lines to
+    its [delivery]."""
     folder.mkdir(parents=True, exist_ok=True)
     # `run` reports on this very week in Berlin: values of yesterday and today, so one falls
     # in it whatever this machine's zone and hour, and none after the report's moment.
     days = [dt.datetime.now(dt.UTC).date() + dt.timedelta(days=d) for d in (-1, 0)]
     rows = "".join(f"{day.isoformat()},a,{n}\n" for n, day in enumerate(days, start=1))
-    (folder / f"{name}.csv").write_text(f"date,metric,value\n{rows}", encoding="utf-8")
-    config = folder / f"{name}.toml"
-    config.write_text(
-        f'[report]\nteam = "{name}"\ntimezone = "Europe/Berlin"\noutput_dir = "reports-{name}"\n'
-        f'[metrics]\ncsv = "{name}.csv"\nnsm = "a"\n[metric.a]\ndirection = "higher"\n'
-        f"{ALWAYS}{extra}"
-        f'[delivery]\nsender = "weekly@example.com"\nrecipients = ["{name}@example.com"]\n'
-        f'pm = "pm-{name}@example.com"\n'
-        f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n',
-        encoding="utf-8",
+    toml.metrics_csv(folder, rows, name=f"{name}.csv")
+    return toml.team_config(
+        folder,
+        ALWAYS,
+        extra,
+        toml.delivery(
+            port, recipients=[f"{name}@example.com"], pm=f"pm-{name}@example.com", extra=delivery
+        ),
+        team=name,
+        report=f'output_dir = "reports-{name}"\n',
+        csv=f"{name}.csv",
+        nsm="a",
+        filename=f"{name}.toml",
     )
-    return config
 
 
 def test_a_successful_run_prints_nothing_and_logs_what_it_did(tmp_path, inbox, capsys):
@@ -66,15 +71,10 @@ def test_several_teams_run_on_their_own(tmp_path, inbox, capsys, monkeypatch):
     monkeypatch.setenv("JIRA_TOKEN", "t")
     box, port = inbox
     down = f"http://127.0.0.1:{free_port()}"
-    jira = f'[sources.jira]\nurl = "{down}"\nprojects = ["PAY"]\ntimeout_seconds = 2\n'
+    jira = toml.jira(down, email=None, extra="timeout_seconds = 2\n")
     team(tmp_path / "teams", "growth", port)
-    held = team(tmp_path / "teams", "payments", port, extra=jira)
-    held.write_text(
-        held.read_text().replace(
-            'pm = "pm-payments@example.com"\n',
-            'pm = "pm-payments@example.com"\nfailed_source = "hold"\n',
-        ),
-        encoding="utf-8",
+    held = team(
+        tmp_path / "teams", "payments", port, extra=jira, delivery='failed_source = "hold"\n'
     )
     broken = tmp_path / "teams" / "search.toml"
     broken.write_text('[report]\nteam = "search"\n', encoding="utf-8")
@@ -129,18 +129,12 @@ def dead() -> str:
 
 
 def jira_at(url: str, budget: float = 0) -> str:
-    return (
-        f'[sources.jira]\nurl = "{url}"\nemail = "{jira_site.EMAIL}"\nprojects = ["PAY"]\n'
-        f"timeout_seconds = 2\nretry_budget_seconds = {budget}\n"
-    )
+    extra = f"timeout_seconds = 2\nretry_budget_seconds = {budget}\n"
+    return toml.jira(url, email=jira_site.EMAIL, extra=extra)
 
 
 def github_at(url: str, repositories: list[str], budget: float = 0) -> str:
-    names = ", ".join(f'"{r}"' for r in repositories)
-    return (
-        f'[sources.github]\nbase_url = "{url}"\nrepositories = [{names}]\n'
-        f"timeout_seconds = 5\nretry_budget_seconds = {budget}\n"
-    )
+    return toml.github(url, repositories, f"timeout_seconds = 5\nretry_budget_seconds = {budget}\n")
 
 
 def jira_down(stack, monkeypatch):
@@ -268,14 +262,7 @@ def test_send_with_a_failed_source_follows_the_policy(
     monkeypatch.setenv("JIRA_TOKEN", "t")
     box, port = inbox
     extra = jira_at(f"http://{dead()}")
-    config = team(tmp_path, "payments", port, extra=extra)
-    config.write_text(
-        config.read_text().replace(
-            'pm = "pm-payments@example.com"\n',
-            f'pm = "pm-payments@example.com"\nfailed_source = "{policy}"\n',
-        ),
-        encoding="utf-8",
-    )
+    config = team(tmp_path, "payments", port, extra=extra, delivery=f'failed_source = "{policy}"\n')
     assert main(["draft", "--config", str(config)]) == 3
     capsys.readouterr()
     assert main(["send", "--config", str(config)]) == code

@@ -22,10 +22,13 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import Inbox, free_port, pdf_pages
 
+from testing import workspace as toml
+from testing.clock import WEEK
 from testing.fake_github import FakeGitHub, Repo
 from testing.fake_jira import CLOUD_FIELDS, FakeJira
+from testing.loopback import Inbox, free_port
+from testing.pdf import pdf_pages
 from weekly.cli import main
 
 SECRETS = {
@@ -35,7 +38,9 @@ SECRETS = {
 }
 JIRA_EMAIL = "pm@example.com"
 SMTP_USER = "weekly"
-WEEK = "2026-W48"
+SMTP_LOGIN = f'user = "{SMTP_USER}"\npassword_env = "SMTP_PASSWORD"\n'
+# The sources refuse the token: tried once, not retried.
+TIMEOUTS = "timeout_seconds = 5\nretry_budget_seconds = 0\n"
 
 
 def needles() -> dict[str, bytes]:
@@ -131,7 +136,7 @@ class Workspace:
 
     @property
     def week(self) -> Path:
-        return self.root / "reports" / WEEK
+        return self.root / "reports" / str(WEEK)
 
 
 @contextmanager
@@ -150,9 +155,7 @@ def workspace(root: Path, authenticator) -> Iterator[Workspace]:
         authenticator=authenticator,
         auth_require_tls=False,
     )
-    (root / "metrics.csv").write_text(
-        "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
-    )
+    toml.metrics_csv(root, "2026-11-17,payers,100\n2026-11-24,payers,110\n")
     (root / "bets.toml").write_text(
         '[[bets]]\nkey = "PAY-1"\ntitle = "SEPA Instant payouts"\nstatus = "at risk"\n'
         '[[decisions]]\nkey = "PAY-20"\ntitle = "Fallback PSP"\n',
@@ -161,23 +164,18 @@ def workspace(root: Path, authenticator) -> Iterator[Workspace]:
     with jira, github:
         smtp.start()
         try:
-            config = root / "weekly.toml"
-            config.write_text(
-                '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-                '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
-                '[metric.payers]\ndirection = "higher"\n'
-                '[sources.bets_file]\npath = "bets.toml"\n'
-                f'[sources.jira]\nurl = "{jira.url}"\nemail = "{JIRA_EMAIL}"\n'
-                'projects = ["PAY"]\ntimeout_seconds = 5\nretry_budget_seconds = 0\n'
-                f'[sources.github]\nbase_url = "{github.url}"\nrepositories = ["acme/web"]\n'
-                "timeout_seconds = 5\nretry_budget_seconds = 0\n"
-                '[delivery]\nsender = "weekly@example.com"\nrecipients = ["cto@example.com"]\n'
-                'pm = "pm@example.com"\n'
-                f'[delivery.smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
-                f'user = "{SMTP_USER}"\npassword_env = "SMTP_PASSWORD"\ntimeout_seconds = 5\n'
+            config = toml.team_config(
+                root,
+                toml.bets_file(),
+                toml.jira(jira.url, email=JIRA_EMAIL, extra=TIMEOUTS),
+                toml.github(github.url, ["acme/web"], extra=TIMEOUTS),
+                toml.delivery(
+                    smtp.port,
+                    recipients=["cto@example.com"],
+                    smtp=f"{SMTP_LOGIN}timeout_seconds = 5\n",
+                ),
                 # Always due, so `weekly run` drafts and sends whatever the real clock says.
                 '[schedule]\ndraft = "Mon 00:00"\nsend = "Mon 00:00"\n',
-                encoding="utf-8",
             )
             yield Workspace(root, config, jira, github, inbox)
         finally:
@@ -217,7 +215,7 @@ def weekly(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str) -> int
 
 def friday(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> dict[str, int]:
     """Every command a week sees, each printing all it can (--verbose where it takes it)."""
-    config, week = ("--config", str(ws.config)), ("--week", WEEK)
+    config, week = ("--config", str(ws.config)), ("--week", str(WEEK))
     return {
         "draft": weekly(ws, capsys, "--verbose", "draft", *config, *week),
         "draft again": weekly(ws, capsys, "--verbose", "draft", *config, *week),  # .bak
@@ -339,7 +337,7 @@ def test_the_report_folder_and_the_ledger_are_readable_by_the_owner_only(
     # The usual umask (022) would leave new files and folders readable by everyone on the
     # host; the report, the draft and the ledger must not be.
     with umask(0o022), workspace(tmp_path, accept_our_login) as ws:
-        config, week = ("--config", str(ws.config)), ("--week", WEEK)
+        config, week = ("--config", str(ws.config)), ("--week", str(WEEK))
         assert weekly(ws, capsys, "draft", *config, *week) in (0, 3)
         # 3: sent, with a banner for the sources that refused the token.
         assert weekly(ws, capsys, "send", "--force", *config, *week) == 3

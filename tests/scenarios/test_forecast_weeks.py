@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BERLIN
 
+from testing import workspace as toml
+from testing.clock import friday_of
 from testing.fake_jira import CLOUD_FIELDS, FakeJira, field, issue
 from weekly import workflow
 from weekly.config import Config, load_config
@@ -37,14 +38,9 @@ FINISHED = {
 ANSWER = "Two engineers from Payouts join on Mon 30 Nov; the target holds"
 
 
-def friday(week: IsoWeek, hour: int) -> dt.datetime:
-    day = week.monday + dt.timedelta(days=4)
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
-
-
 def site(week: IsoWeek) -> list[dict]:
     """The Jira site on the Friday of `week`: one bet, twelve stories."""
-    cutoff = friday(week, 0).date()
+    cutoff = friday_of(week).date()
     stories = []
     for n in range(1, 13):
         day = FINISHED.get(n)
@@ -72,18 +68,9 @@ def site(week: IsoWeek) -> list[dict]:
 
 
 def workspace(tmp_path: Path, url: str) -> Config:
-    (tmp_path / "metrics.csv").write_text(
-        "date,metric,value\n2026-11-03,payers,1000\n2026-11-10,payers,1100\n", encoding="utf-8"
-    )
-    (tmp_path / "weekly.toml").write_text(
-        '[report]\nteam = "Payouts"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
-        '[metric.payers]\ndirection = "higher"\n'
-        f'[sources.jira]\nurl = "{url}"\nemail = "pm@example.com"\nprojects = ["PAY"]\n'
-        '[sources.jira.fields]\nconfidence = "Confidence"\ntarget_date = "Target end"\n',
-        encoding="utf-8",
-    )
-    return load_config(tmp_path / "weekly.toml")[0]
+    toml.metrics_csv(tmp_path, "2026-11-03,payers,1000\n2026-11-10,payers,1100\n")
+    fields = '[sources.jira.fields]\nconfidence = "Confidence"\ntarget_date = "Target end"\n'
+    return load_config(toml.team_config(tmp_path, toml.jira(url, extra=fields), team="Payouts"))[0]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +87,7 @@ def weeks(tmp_path_factory):
         config = workspace(tmp_path, jira.url)
         for week in WEEKS:
             jira.replace_issues(site(week))
-            workflow.draft(config, friday(week, 14), {"JIRA_TOKEN": TOKEN}, week)
+            workflow.draft(config, friday_of(week, 14), {"JIRA_TOKEN": TOKEN}, week)
             draft = WeekFolder.of(config, week).draft
             text = draft.read_text(encoding="utf-8")
             if week.week == 48:
