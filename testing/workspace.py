@@ -126,8 +126,9 @@ def friday_team(folder: Path, port: int, extra: str = "") -> Config:
     return load_config(path)[0]
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace the first `old` in a file (the PM editing the draft); `old` must be there."""
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace the first `count` of `old` in a file (the PM editing the draft); they must be
+    there."""
     text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert text.count(old) >= count, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")

@@ -4,8 +4,9 @@ on their errors unless forced."""
 from __future__ import annotations
 
 import pytest
-from test_workflow import WEEK, at, edit, workspace
 
+from testing.clock import WEEK, at
+from testing.workspace import edit, friday_team
 from weekly import workflow
 from weekly.check import approvers
 from weekly.cli import main
@@ -21,7 +22,7 @@ def weekly(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def drafted(tmp_path, port):
-    config = workspace(tmp_path, port)
+    config = friday_team(tmp_path, port)
     workflow.draft(config, at(14), {}, WEEK)
     return config, WeekFolder.of(config, WEEK).draft
 
@@ -78,7 +79,7 @@ def test_each_broken_rule_is_an_error_naming_the_drafts_line(tmp_path, inbox, ca
 
 
 def test_warnings_do_not_stop_a_send(tmp_path, inbox, capsys):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().replace("2026-12-02", "2026-11-25"))  # deadline passed
     workflow.draft(config, at(14), {}, WEEK)
@@ -89,7 +90,7 @@ def test_warnings_do_not_stop_a_send(tmp_path, inbox, capsys):
 
 
 def test_a_page_that_cannot_fit_on_one_page_is_an_error(tmp_path, inbox, capsys):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     workflow.draft(config, at(14), {}, WEEK)
     draft = WeekFolder.of(config, WEEK).draft
     words = " ".join(f"word{n}" for n in range(2500))
@@ -174,7 +175,7 @@ def test_send_force_sends_despite_the_errors(tmp_path, inbox, capsys):
 
 
 def test_text_the_pm_did_not_write_is_not_held_against_them(tmp_path, inbox, capsys):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(
         bets.read_text() + '[[decisions]]\nkey = "PAY-21"\ntitle = "Seamless fallback PSP"\n'
@@ -247,7 +248,7 @@ def test_a_decision_has_one_approver_not_two(tmp_path, inbox, capsys, approver):
 def test_two_approvers_from_the_source_are_fixed_by_naming_one_in_the_draft(
     tmp_path, inbox, capsys
 ):
-    config = workspace(tmp_path, inbox[1])
+    config = friday_team(tmp_path, inbox[1])
     bets = tmp_path / "bets.toml"
     bets.write_text(bets.read_text().replace('"Dana Schulz"', '"Dana Schulz; Priya Nair"'))
     workflow.draft(config, at(14), {}, WEEK)

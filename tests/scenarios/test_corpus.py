@@ -21,14 +21,15 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import QUEUED, Inbox, free_port
 
 from testing import github_site
+from testing.clock import WEEK as CLOCK_WEEK
 from testing.fake_github import FakeGitHub
+from testing.loopback import QUEUED, Inbox, free_port
 from weekly.cli import main
 from weekly.deliver.ledger import Ledger
 
-WEEK = "2026-W48"
+WEEK = str(CLOCK_WEEK)
 SECRETS = ("JIRA_TOKEN", "GITHUB_TOKEN", "SMTP_PASSWORD")
 SMTP_PASSWORD = "correct-horse-battery"  # what the SMTP server accepts
 WRONG_PASSWORD = "wrong-horse-battery"  # what the PM exported

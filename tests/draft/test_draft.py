@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import BERLIN, NOW, WEEK, bet, blocker, decision, report
 
+from testing.clock import BERLIN, NOW, WEEK
+from testing.reports import bet, blocker, decision, report
 from weekly.check import DraftLines
 from weekly.draft import WeekFolder, apply, read_draft, write_draft
 from weekly.draft.document import render

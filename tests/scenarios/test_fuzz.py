@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from testing import workspace as toml
+from testing.clock import BERLIN, WEEK, at
 from weekly import workflow
 from weekly.config import Config, load_config
 from weekly.draft import DraftError, Edits, WeekFolder, read_draft
 from weekly.errors import InputError, WeeklyError
 from weekly.sources.metrics_table import MetricRows, read_rows
-from weekly.weeks import IsoWeek
 
-ZONE = ZoneInfo("Europe/Berlin")
 METRICS = ("payers", "conversion")
-WEEK = IsoWeek(2026, 48)
-DRAFTED = dt.datetime(2026, 11, 27, 14, 0, tzinfo=ZONE)
-AGAIN = dt.datetime(2026, 11, 27, 15, 0, tzinfo=ZONE)
+DRAFTED = at(14)
+AGAIN = at(15)
 
 PARSING = settings(max_examples=100, deadline=None)
 DRAFTING = settings(max_examples=30, deadline=None)
@@ -161,7 +159,7 @@ def read_or_refuse(path: Path, data: bytes) -> MetricRows | None:
     """read_rows on `data`: rows of the named metrics, or an InputError naming the file."""
     path.write_bytes(data)
     try:
-        rows = read_rows(path, METRICS, "date", ZONE)
+        rows = read_rows(path, METRICS, "date", BERLIN)
     except InputError as exc:
         assert isinstance(exc, WeeklyError)
         assert exc.message.startswith(str(path)), exc.message
@@ -264,18 +262,9 @@ class Drafted:
 def drafted(tmp_path_factory: pytest.TempPathFactory) -> Drafted:
     """A workspace with a metrics CSV and a bets file, and the valid draft `weekly draft` wrote."""
     root = tmp_path_factory.mktemp("draft")
-    (root / "metrics.csv").write_text(
-        "date,metric,value\n2026-11-17,payers,100\n2026-11-24,payers,110\n", encoding="utf-8"
-    )
+    toml.metrics_csv(root, "2026-11-17,payers,100\n2026-11-24,payers,110\n")
     (root / "bets.toml").write_text(BETS, encoding="utf-8")
-    (root / "weekly.toml").write_text(
-        '[report]\nteam = "Payments"\ntimezone = "Europe/Berlin"\n'
-        '[metrics]\ncsv = "metrics.csv"\nnsm = "payers"\n'
-        '[metric.payers]\ndirection = "higher"\n'
-        '[sources.bets_file]\npath = "bets.toml"\n',
-        encoding="utf-8",
-    )
-    config = load_config(root / "weekly.toml")[0]
+    config = load_config(toml.team_config(root, toml.bets_file()))[0]
     workflow.draft(config, DRAFTED, {}, WEEK)
     folder = WeekFolder.of(config, WEEK)
     valid = folder.draft.read_bytes()
