@@ -26,6 +26,7 @@ from weekly.model import (
     Bet,
     BetChange,
     Commitment,
+    Decision,
     DecisionStatus,
     Delivery,
     Metric,
@@ -242,11 +243,13 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
         return report  # nothing sent before: no changes to tell
     previous = earlier[-1]
     first_listed: dict[str, IsoWeek] = {}
+    last_listed: dict[str, Decision] = {}
     for old in earlier:
         for decision in old.decisions:
             first_listed.setdefault(decision.key, old.week)
+            last_listed[decision.key] = decision
     decisions = tuple(
-        dataclasses.replace(d, open_since=first_listed.get(d.key)) for d in report.decisions
+        _carried(d, first_listed.get(d.key), last_listed.get(d.key)) for d in report.decisions
     )
     bets = []
     for bet in report.bets:
@@ -272,6 +275,21 @@ def annotate(report: Report, sent: Sequence[Sent]) -> Report:
         nsm=with_last_sent(report.nsm),
         metrics=tuple(with_last_sent(m) for m in report.metrics),
     )
+
+
+def _carried(decision: Decision, open_since: IsoWeek | None, last: Decision | None) -> Decision:
+    """The decision with the week it was first listed, and the approver, deadline and driver
+    the last report that listed it gave, where its source gives none: the PM names them
+    once, not every Friday."""
+    changes: dict[str, object] = {"open_since": open_since}
+    if last is not None:
+        if decision.approver is None and last.approver:
+            changes.update(approver=last.approver, approver_is_assignee=last.approver_is_assignee)
+        if decision.deadline is None and last.deadline:
+            changes["deadline"] = last.deadline
+        if decision.driver is None and last.driver:
+            changes["driver"] = last.driver
+    return dataclasses.replace(decision, **changes)  # type: ignore[arg-type]
 
 
 def before(report: Report, sent: Sequence[Sent]) -> list[Report]:

@@ -45,9 +45,7 @@ def entry(draft: Path, key: str, field: str) -> str:
 
 def test_a_confidence_set_once_carries_for_weeks_marked_with_its_week(tmp_path, inbox):
     # No source gives a confidence: GitHub has no such field.
-    config = team(
-        tmp_path, inbox[1], {'confidence = "medium"\n': "", 'confidence = "high"\n': ""}
-    )
+    config = team(tmp_path, inbox[1], {'confidence = "medium"\n': "", 'confidence = "high"\n': ""})
     draft = drafted(config, 2)
     edit(draft, CONFIDENCE, "    confidence: low", count=2)
     workflow.send(config, at(16, days=-14), {}, WEEK.shift(-2))
@@ -121,3 +119,20 @@ def test_a_quiet_week_needs_no_pm_field_before_run_sends(tmp_path, inbox):
     assert sepa.confidence is Confidence.MEDIUM
     (decision,) = report.decisions
     assert decision.approver == "Dana Schulz"
+
+
+def test_what_the_last_report_disclosed_is_a_warning_not_asked_again(tmp_path, inbox):
+    """Sent last week without a slip cause and an approver (forced): this week's check still
+    names both, as warnings; only news stops a send."""
+    config = team(
+        tmp_path,
+        inbox[1],
+        {', cause = "Partner bank certification rebooked"': "", 'approver = "Dana Schulz"\n': ""},
+    )
+    drafted(config, 1)
+    workflow.send(config, at(16, days=-7), {}, WEEK.shift(-1), force=True)
+    drafted(config, 0)
+    result = workflow.check(config, WEEK)
+    about = sorted((f.about, f.error) for f in result.findings)
+    assert about == [("PAY-1", False), ("PAY-20", False)]
+    assert result.errors == 0
