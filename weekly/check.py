@@ -50,6 +50,7 @@ class Finding:
     what: str
     about: str = ""  # `PAY-1`, `headline`: what the finding is about, without its line
     severity: str = ""  # "error" or "warning" in the team's words; empty: English
+    line: int | None = None  # the draft's line it points at; None: the whole page
 
     def __str__(self) -> str:
         severity = self.severity or ("error" if self.error else "warning")
@@ -74,12 +75,14 @@ class DraftLines:
         """A finding at the field's line where the draft has it, else at its entry's;
         "page" (the whole page) has no line."""
         severity = _("error") if error else _("warning")
-        return Finding(
-            error, self.at(PAGE if place == "page" else place, label), what, label, severity
-        )
+        at = PAGE if place == "page" else place
+        return Finding(error, self.at(at, label), what, label, severity, self.line(at))
+
+    def line(self, place: Place) -> int | None:
+        return self.lines.get(place) or self.lines.get(place.entry)
 
     def at(self, place: Place, label: str = "") -> str:
-        line = self.lines.get(place) or self.lines.get(place.entry)
+        line = self.line(place)
         where = f"{self.path}:{line}" if line else str(self.path)
         return f"{where} ({label})" if label else where
 

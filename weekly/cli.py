@@ -127,17 +127,32 @@ def draft(config_paths: tuple[Path, ...], week: str | None) -> None:
 @config_option
 @week_option
 @click.option("--open", "open_browser", is_flag=True, help="Open the HTML in the browser.")
-def preview(config_path: Path, week: str | None, open_browser: bool) -> None:
-    """Render the current draft to HTML and PDF and print their paths.
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve it on 127.0.0.1, open it, and show every save of draft.yaml at once.",
+)
+@click.option("--port", default=0, show_default=True, help="--serve's port; 0 picks a free one.")
+def preview(
+    config_path: Path, week: str | None, open_browser: bool, serve: bool, port: int
+) -> None:
+    """Render the current draft to HTML and PDF and print their paths; or, with --serve,
+    keep the page open in the browser beside weekly check, and edit it there.
 
     \b
     Example:
       weekly preview --config weekly.toml --open
+      weekly preview --config weekly.toml --serve
     """
     from weekly import workflow
 
     config = load(config_path)
-    written, outcome = workflow.preview(config, week_of(week, dt.datetime.now(config.report.zone)))
+    this_week = week_of(week, dt.datetime.now(config.report.zone))
+    if serve:
+        from weekly.live import serve as serve_live
+
+        return serve_live(config, this_week, port, True, lambda line: click.echo(line, err=True))
+    written, outcome = workflow.preview(config, this_week)
     if open_browser:
         webbrowser.open(written.html.resolve().as_uri())
     finish(outcome)

@@ -107,7 +107,7 @@ def compose(pulled: Report, sent: Sequence[Sent], edits: Edits | None, config: C
 
 def page(config: Config, week: IsoWeek) -> tuple[Report, bool]:
     """The week's report as the page shows it, and whether the PM approved the draft."""
-    report, edits = _page(config, week)
+    report, edits = composed(config, week)
     return report, edits.approved
 
 
@@ -135,7 +135,7 @@ def render(
 def preview(config: Config, week: IsoWeek) -> tuple[WrittenReport, Outcome]:
     """The page of the draft as it stands; the outcome carries the draft's warnings (ignored
     fields)."""
-    report, edits = _page(config, week)
+    report, edits = composed(config, week)
     written = _render(config, report, week)
     outcome = _page_outcome(written)
     return written, dataclasses.replace(outcome, warnings=[*edits.warnings, *outcome.warnings])
@@ -174,7 +174,7 @@ def check(config: Config, week: IsoWeek) -> CheckResult:
     from weekly.render.html import render_html
     from weekly.render.pdf import fit_one_page
 
-    report, edits = _page(config, week)
+    report, edits = composed(config, week)
     folder = WeekFolder.of(config, week)
     where = DraftLines(folder.draft, edits.lines)
     findings = lint(report, edits, config.check, where)
@@ -264,7 +264,7 @@ class _Sending:
         refusal = None if force else already_sent(self.ledger.last_attempt(self.team, self.week))
         if refusal is not None:
             return Outcome([refusal])
-        report, edits = _page(self.config, self.week)
+        report, edits = composed(self.config, self.week)
         outcome = Outcome(warnings=list(edits.warnings))
         reasons = _hold_reasons(report, edits.approved, self.delivery)
         if reasons:
@@ -396,7 +396,7 @@ def run(
     return outcome
 
 
-def _page(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
+def composed(config: Config, week: IsoWeek) -> tuple[Report, Edits]:
     folder = WeekFolder.of(config, week)
     edits = read_draft(folder, week)
     return compose(facts.load(folder.facts), _sent(config), edits, config), edits

@@ -16,22 +16,10 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from click.testing import CliRunner
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
+from testing.browser import chromium
 from weekly.cli import cli
-
-CHROMIUM = Path("/usr/bin/chromium")
-# The flags this machine needs: no sandbox as root, and no calls home (the network is closed, and
-# Chromium would otherwise keep trying Google's hosts).
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Every visible text node's line boxes, and the pairs from different nodes that cross by more than
 # a pixel each way: text drawn over text. Rects are in page coordinates, so scrolling is moot.
@@ -120,17 +108,8 @@ def mail_as_shown(eml: Path, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. "
-            "Run `make test` (it installs the Makefile's SYSTEM_PACKAGES) "
-            "or `sudo apt-get install chromium`.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -151,6 +151,21 @@ def _entries(doc: CommentedMap, name: str) -> dict[str, CommentedMap]:
     return {str(e[KEY.key]): e for e in entries if isinstance(e, CommentedMap) and e.get(KEY.key)}
 
 
+def block_span(lines: list[str], node: CommentedMap, key: str) -> _Block:
+    """Where `key` and its value sit in the text `node` was parsed from."""
+    return _block(lines, node, key)
+
+
+def entry_span(lines: list[str], entries: CommentedSeq, entry: CommentedMap) -> tuple[int, int]:
+    """Where one entry of a list sits in the text the list was parsed from."""
+    return _entry_lines(lines, entries, entry)
+
+
+def indent_block(block: list[str], column: int) -> list[str]:
+    """Lines cut from one text, moved to another's column for the same key."""
+    return _indent(block, column)
+
+
 def _block(lines: list[str], node: CommentedMap, key: str) -> _Block:
     """The lines of `key` and its value in `node`: its line, and every line after it that is
     indented deeper (blank lines inside it too, not after it)."""

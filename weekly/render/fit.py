@@ -121,6 +121,7 @@ class PageView:
     decided: tuple[Decision, ...]  # decided this week: one line
     probe: tuple[BetView | DecisionView, ...] = field(default=())  # measuring only
     probe_note: str = ""  # measuring only: the fit note of a page of compact rows
+    plan: Plan | None = None  # what it grants (the live preview shows the next save with it)
 
     @property
     def open_decisions(self) -> int:
@@ -394,6 +395,7 @@ def page_view(report: Report, plan: Plan, paper: str, probe: bool = False) -> Pa
         decided=tuple(d for d in report.decisions if d.status is DecisionStatus.DECIDED),
         probe=probe_views,
         probe_note=probe_note,
+        plan=plan,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -38,6 +39,11 @@ def render_html(view: PageView, template: Path | None = None) -> str:
 def render_bundled(view: PageView, name: str) -> str:
     """Render one of our own templates (the e-mail's HTML and text parts) for the same view."""
     return _render(_environment(None), name, view, None)
+
+
+def render_bundled_text(name: str, **context: Any) -> str:
+    """One of our own templates that is not the page (the live preview's frame)."""
+    return _environment(None).get_template(name).render(**context)
 
 
 def _render(env: jinja2.Environment, name: str, view: PageView, template: Path | None) -> str:
