@@ -7,6 +7,9 @@
   (see benchmarks/page_fit.py).
 - language: the demo's PDF written in Chinese against the same page in English (see
   benchmarks/language_pdf.py).
+- live: `weekly preview --serve`, from saving draft.yaml to the page showing it, and to the
+  fitted page and PDF, against a cold `weekly preview` of the same draft, for a demo-sized
+  draft and one of 100 bets (see benchmarks/live_preview.py; target: 0.5 s to the page).
 - help: `weekly --help` against `python -c pass`, each in a fresh process.
 - jira: 100 bets with 10,000 children from the local fake Jira, Cloud and Server: the
   requests made against the minimum pages, and the wall time against replaying the same
@@ -30,7 +33,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import github_pull, jira_pull, language_pdf, memory_pull, page_fit, parallel_pull
+from benchmarks import (
+    github_pull,
+    jira_pull,
+    language_pdf,
+    live_preview,
+    memory_pull,
+    page_fit,
+    parallel_pull,
+)
 
 RUNS = 3
 
@@ -98,6 +109,23 @@ def main() -> int:
             pdf.chinese_bytes / pdf.english_bytes,
         )
     )
+    for live in live_preview.run():
+        rows.append(
+            (
+                f"live preview, {live.name}: save to page vs cold weekly preview",
+                f"{live.save_to_page:.2f} s",
+                f"{live.cold_preview:.2f} s",
+                live.save_to_page / live.cold_preview,
+            )
+        )
+        rows.append(
+            (
+                f"live preview, {live.name}: save to fitted page and PDF vs cold",
+                f"{live.save_to_fit:.2f} s",
+                f"{live.cold_preview:.2f} s",
+                live.save_to_fit / live.cold_preview,
+            )
+        )
     help_time = wall([python, "-m", "weekly", "--help"])
     bare = wall([python, "-c", "pass"])
     rows.append(
