@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ import click
 
 from weekly import __version__
 from weekly.terminal import (
+    ask,
     config_option,
     configs_option,
     dry_run_option,
@@ -24,6 +24,7 @@ from weekly.terminal import (
     language_option,
     load,
     out_option,
+    preview_options,
     progress,
     run_command,
     starter_options,
@@ -126,13 +127,7 @@ def draft(config_paths: tuple[Path, ...], week: str | None) -> None:
 @cli.command()
 @config_option
 @week_option
-@click.option("--open", "open_browser", is_flag=True, help="Open the HTML in the browser.")
-@click.option(
-    "--serve",
-    is_flag=True,
-    help="Serve it on 127.0.0.1, open it, and show every save of draft.yaml at once.",
-)
-@click.option("--port", default=0, show_default=True, help="--serve's port; 0 picks a free one.")
+@preview_options
 def preview(
     config_path: Path, week: str | None, open_browser: bool, serve: bool, port: int
 ) -> None:
@@ -236,13 +231,10 @@ def init(folder: Path, team: str | None, **answers: Any) -> None:
     Example:
       weekly init --team Payments --timezone Europe/Berlin --github acme/checkout-web
     """
-    from weekly.errors import InputError
     from weekly.starter import InitAnswers, write_starter
 
     if team is None:
-        if not sys.stdin.isatty():
-            raise InputError("--team: give the team's name (weekly init --team Payments)")
-        team = click.prompt("Team name")
+        team = ask("Team name", "--team: give the team's name (weekly init --team Payments)")
     for path in write_starter(folder, InitAnswers(team=team, **answers)):
         click.echo(str(path))
 

@@ -93,6 +93,32 @@ def history_options(command: F) -> F:
     )(command)
 
 
+def preview_options(command: F) -> F:
+    options = [
+        click.option("--open", "open_browser", is_flag=True, help="Open the HTML in the browser."),
+        click.option(
+            "--serve",
+            is_flag=True,
+            help="Serve it on 127.0.0.1, open it, and show every save of draft.yaml at once.",
+        ),
+        click.option(
+            "--port", default=0, show_default=True, help="--serve's port; 0 picks a free one."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def ask(prompt: str, unattended: str) -> str:
+    """The answer typed at a terminal; without one, the error `unattended` says what to give."""
+    from weekly.errors import InputError
+
+    if not sys.stdin.isatty():
+        raise InputError(unattended)
+    return str(click.prompt(prompt))
+
+
 def starter_options(command: F) -> F:
     """`weekly init`'s answers, named as weekly.starter.InitAnswers names them."""
     options = [
