@@ -87,7 +87,7 @@ def run() -> MemoryFigures:
             '[metric.a]\ndirection = "higher"\n'
             f'[sources.jira]\nurl = "{fake.url}"\nemail = "pm@example.com"\nprojects = ["PAY"]\n'
         )
-        expected = (BETS, CHILDREN, CHILDREN // jira_pull.BLOCKED_EVERY)
+        expected = (BETS, CHILDREN, jira_pull.open_blockers(CHILDREN))
         peak = peak_mb(PULL, str(folder / "weekly.toml"), *map(str, expected))
         requests = len(fake.requests)
     return MemoryFigures(peak, floor, requests)
