@@ -166,6 +166,13 @@ class CheckResult:
         return f"No errors{tail}: ready to send."
 
 
+def draft_findings(config: Config, week: IsoWeek, report: Report, edits: Edits) -> list[Finding]:
+    """What in the page as the PM left it breaks the brief's rules, each at its draft line."""
+    return lint(
+        report, edits, config.check, DraftLines(WeekFolder.of(config, week).draft, edits.lines)
+    )
+
+
 def check(config: Config, week: IsoWeek) -> CheckResult:
     """What breaks the brief's rules in the week's page, and the draft's own warnings.
 
@@ -177,7 +184,7 @@ def check(config: Config, week: IsoWeek) -> CheckResult:
     report, edits = composed(config, week)
     folder = WeekFolder.of(config, week)
     where = DraftLines(folder.draft, edits.lines)
-    findings = lint(report, edits, config.check, where)
+    findings = draft_findings(config, week, report, edits)
     template = config.template_file
     try:
         fitted = fit_one_page(
@@ -300,8 +307,8 @@ class _Sending:
     def refuse_broken(self, report: Report, edits: Edits) -> None:
         """By hand, a draft that breaks the brief's rules fails the command with the list; the
         hourly run holds the report and tells the PM (see run())."""
-        where = DraftLines(WeekFolder.of(self.config, self.week).draft, edits.lines)
-        errors = [f for f in lint(report, edits, self.config.check, where) if f.error]
+        findings = draft_findings(self.config, self.week, report, edits)
+        errors = [f for f in findings if f.error]
         if errors:
             raise CheckFailed(
                 f"not sent: the draft breaks {plural(len(errors), 'rule')} of the brief "

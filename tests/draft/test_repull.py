@@ -146,3 +146,18 @@ def test_what_the_source_dropped_leaves_the_pulled_block(tmp_path, inbox):
     assert "owner:" not in "\n".join(lines_of(draft.read_text(encoding="utf-8"), "PAY-1"))
     report, _ = workflow.page(config, WEEK)
     assert report.bets[0].owner is None
+
+
+def test_an_entry_the_line_edits_cannot_follow_is_merged_as_data(tmp_path, inbox):
+    """A PM who writes a bet in flow style (`- {key: …}`): the line edits would cut into it,
+    so the parsed merge is written instead, every value of theirs kept."""
+    config, draft = drafted(tmp_path, inbox[1])
+    text = draft.read_text(encoding="utf-8")
+    start, end = text.index("  - key: PAY-2"), text.index("decisions:")
+    flow = "  - {key: PAY-2, note: Written in flow style, pulled: {title: One-click checkout}}\n"
+    draft.write_text(text[:start] + flow + text[end:], encoding="utf-8")
+    bets_file(tmp_path, "One-click checkout", "One-click checkout v2")
+    workflow.draft(config, at(15), {}, WEEK)
+    report, _ = workflow.page(config, WEEK)
+    checkout = next(b for b in report.bets if b.key == "PAY-2")
+    assert (checkout.title, checkout.note) == ("One-click checkout v2", "Written in flow style")

@@ -10,14 +10,13 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from weekly.config import Config
 from weekly.draft.apply import apply
-from weekly.draft.document import merge, new_document, render
+from weekly.draft.document import merge, new_document, render, same_data
 from weekly.draft.edits import DraftError, Edits, load_document, parse_draft, read_edits
 from weekly.draft.repull import CannotSplice, repulled
 from weekly.files import write_atomically
@@ -86,18 +85,9 @@ def _repulled(old_text: str, document: CommentedMap, report: Report, now: dt.dat
     except (CannotSplice, YAMLError, KeyError, IndexError, StopIteration):
         spliced = text = None
     merge(document, report, now)
-    if text is not None and _plain(spliced) == _plain(document):
+    if text is not None and same_data(spliced, document):
         return text
     return render(document)
-
-
-def _plain(node: Any) -> Any:
-    """A parsed draft as plain data: what it says, whatever its layout and comments."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return None if node is None else str(node)
 
 
 def read_draft(folder: WeekFolder, week: IsoWeek) -> Edits:

@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from weekly.draft.document import render
+from weekly.draft.document import render, same_data
 from weekly.draft.edits import parse_draft, read_edits
 from weekly.draft.fields import BETS, DECISIONS, KEY, LAST_WEEK, WE_WILL
 from weekly.draft.repull import block_span, entry_span, indent_block
@@ -62,32 +62,39 @@ class Edit:
 
 def version(path: Path) -> str:
     """What the browser must send back with an edit: the file as it read it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return _digest(path.read_bytes())
 
 
 def write_edit(path: Path, week: IsoWeek, edit: Edit, read_version: str) -> str:
     """Write one edit into the draft; its new version. StaleEdit when the file changed since
     `read_version`; DraftError, naming the field and what is allowed, for a refused value."""
-    old_text = path.read_text(encoding="utf-8")
-    if hashlib.sha256(old_text.encode("utf-8")).hexdigest()[:16] != read_version:
+    old = path.read_bytes()
+    if _digest(old) != read_version:
         raise StaleEdit(str(path))
-    text = edited(old_text, edit)
-    read_edits(parse_draft(text), path, week)  # refused as the file would be: nothing written
-    write_atomically(path, text.encode("utf-8"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    text, document = edited(old.decode("utf-8"), edit)
+    read_edits(document, path, week)  # refused as the file would be: nothing written
+    data = text.encode("utf-8")
+    write_atomically(path, data)
+    return _digest(data)
 
 
-def edited(old_text: str, edit: Edit) -> str:
-    """The draft's text with the edit made, other lines as they were."""
+def edited(old_text: str, edit: Edit) -> tuple[str, CommentedMap]:
+    """The draft's text with the edit made, other lines as they were, and that text parsed."""
     before = parse_draft(old_text)
     document = parse_draft(old_text)
     field = _set(document, edit)
     written = render(document)
     after = parse_draft(written)
     text = _spliced(old_text, before, written, after, edit, field)
-    if text is not None and _same(parse_draft(text), after):
-        return text
-    return written
+    if text is not None:
+        spliced = parse_draft(text)
+        if same_data(spliced, after):
+            return text, spliced
+    return written, after
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _set(document: CommentedMap, edit: Edit) -> str:
@@ -206,14 +213,3 @@ def _spliced(
         line, column = old_node.lc.key(KEY.key)
         lines[line + 1 : line + 1] = indent_block(replacement, column)
     return "".join(lines)
-
-
-def _same(one: Any, other: Any) -> bool:
-    def plain(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {str(k): plain(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [plain(v) for v in node]
-        return None if node is None else str(node)
-
-    return bool(plain(one) == plain(other))

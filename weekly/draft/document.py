@@ -58,6 +58,19 @@ def render(document: CommentedMap) -> str:
     return out.getvalue()
 
 
+def same_data(one: Any, other: Any) -> bool:
+    """Whether two parsed drafts say the same, whatever their layout and comments."""
+    return bool(_plain(one) == _plain(other))
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return None if node is None else str(node)
+
+
 def new_document(report: Report) -> CommentedMap:
     doc = write_entry(TOP, report)
     words = {"team": report.team, "week": week_name(report.week)}

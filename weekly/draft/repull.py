@@ -18,6 +18,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from weekly.draft.document import render
 from weekly.draft.fields import BETS, DECISIONS, GONE, KEY, LAST_WEEK, PULLED, SOURCES, Part
 from weekly.draft.pulled import PulledBet, PulledDecision, read_pulled
 from weekly.i18n import _
@@ -55,15 +56,15 @@ def repulled(
 def _sources(
     lines: list[str], old: CommentedMap, new: list[str], fresh: CommentedMap, edits: list[Any]
 ) -> None:
-    fresh_block = _block(new, fresh, SOURCES.key)
+    fresh_block = block_span(new, fresh, SOURCES.key)
     replacement = new[fresh_block.start : fresh_block.end]
     if SOURCES.key in old:
-        block = _block(lines, old, SOURCES.key)
-        edits.append((block.start, block.end, _indent(replacement, block.column)))
+        block = block_span(lines, old, SOURCES.key)
+        edits.append((block.start, block.end, indent_block(replacement, block.column)))
         return
     # A draft written before weekly listed its sources: where a new draft has them.
     keys = list(old)
-    at = _block(lines, old, keys[3]).start if len(keys) > 3 else len(lines)
+    at = block_span(lines, old, keys[3]).start if len(keys) > 3 else len(lines)
     edits.append((at, at, replacement))
 
 
@@ -83,7 +84,7 @@ def _part(
         if not fresh_entries:
             return
         if part.name in old:  # `bets:` with nothing after it: the fresh list in its place
-            block = _block(lines, old, part.name)
+            block = block_span(lines, old, part.name)
             edits.append((block.start, block.end, _whole(new, fresh, part.name)))
         else:
             edits.append((len(lines), len(lines), _whole(new, fresh, part.name)))
@@ -107,13 +108,13 @@ def _part(
             "day": day(now.date()),
             "time": f"{now:%H:%M}",
         }
-        pulled = _block(lines, existing, PULLED)
+        pulled = block_span(lines, existing, PULLED)
         edits.append((pulled.start, pulled.start, [_scalar_line(GONE.key, mark, pulled.column)]))
     added = [entry for key, entry in fresh_entries.items() if key not in by_key]
     if added:
         at = _end_of_list(lines, old, part.name)
         for entry in added:
-            start, end = _entry_lines(new, fresh[part.name], entry)
+            start, end = entry_span(new, fresh[part.name], entry)
             edits.append((at, at, new[start:end]))
 
 
@@ -126,22 +127,22 @@ def _refresh(
 ) -> None:
     """One entry both drafts have: its pulled block fresh, its gone mark gone, and last
     week's commitments added when they arrived after it was drafted."""
-    fresh_pulled = _block(new, entry, PULLED)
+    fresh_pulled = block_span(new, entry, PULLED)
     replacement = new[fresh_pulled.start : fresh_pulled.end]
     if PULLED in existing:
-        block = _block(lines, existing, PULLED)
-        edits.append((block.start, block.end, _indent(replacement, block.column)))
+        block = block_span(lines, existing, PULLED)
+        edits.append((block.start, block.end, indent_block(replacement, block.column)))
         after, column = block.end, block.column
     else:
         line, column = existing.lc.key(KEY.key)
         after = line + 1
-        edits.append((after, after, _indent(replacement, column)))
+        edits.append((after, after, indent_block(replacement, column)))
     if GONE.key in existing:
-        gone = _block(lines, existing, GONE.key)
+        gone = block_span(lines, existing, GONE.key)
         edits.append((gone.start, gone.end, []))
     if LAST_WEEK.key in entry and LAST_WEEK.key not in existing:
-        ticks = _block(new, entry, LAST_WEEK.key)
-        edits.append((after, after, _indent(new[ticks.start : ticks.end], column)))
+        ticks = block_span(new, entry, LAST_WEEK.key)
+        edits.append((after, after, indent_block(new[ticks.start : ticks.end], column)))
 
 
 def _entries(doc: CommentedMap, name: str) -> dict[str, CommentedMap]:
@@ -152,23 +153,8 @@ def _entries(doc: CommentedMap, name: str) -> dict[str, CommentedMap]:
 
 
 def block_span(lines: list[str], node: CommentedMap, key: str) -> _Block:
-    """Where `key` and its value sit in the text `node` was parsed from."""
-    return _block(lines, node, key)
-
-
-def entry_span(lines: list[str], entries: CommentedSeq, entry: CommentedMap) -> tuple[int, int]:
-    """Where one entry of a list sits in the text the list was parsed from."""
-    return _entry_lines(lines, entries, entry)
-
-
-def indent_block(block: list[str], column: int) -> list[str]:
-    """Lines cut from one text, moved to another's column for the same key."""
-    return _indent(block, column)
-
-
-def _block(lines: list[str], node: CommentedMap, key: str) -> _Block:
-    """The lines of `key` and its value in `node`: its line, and every line after it that is
-    indented deeper (blank lines inside it too, not after it)."""
+    """Where `key` and its value sit in the text `node` was parsed from: its line, and every
+    line after it that is indented deeper (blank lines inside it too, not after it)."""
     start, column = node.lc.key(key)
     end = start + 1
     last = start + 1
@@ -183,12 +169,13 @@ def _block(lines: list[str], node: CommentedMap, key: str) -> _Block:
 
 
 def _whole(new: list[str], fresh: CommentedMap, name: str) -> list[str]:
-    block = _block(new, fresh, name)
+    block = block_span(new, fresh, name)
     return new[block.start : block.end]
 
 
-def _entry_lines(new: list[str], entries: CommentedSeq, entry: CommentedMap) -> tuple[int, int]:
-    """The lines of one entry of a list in the fresh draft: from its dash to the next entry."""
+def entry_span(new: list[str], entries: CommentedSeq, entry: CommentedMap) -> tuple[int, int]:
+    """Where one entry of a list sits in the text the list was parsed from: from its dash to
+    the next entry."""
     index = next(i for i, e in enumerate(entries) if e is entry)
     start = entries.lc.item(index)[0]
     if index + 1 < len(entries):
@@ -205,7 +192,7 @@ def _entry_lines(new: list[str], entries: CommentedSeq, entry: CommentedMap) -> 
 
 def _end_of_list(lines: list[str], doc: CommentedMap, name: str) -> int:
     """Where an entry appended to the list goes: after its last indented line."""
-    return _block(lines, doc, name).end
+    return block_span(lines, doc, name).end
 
 
 def _is_flow(lines: list[str], entries: CommentedSeq) -> bool:
@@ -213,8 +200,8 @@ def _is_flow(lines: list[str], entries: CommentedSeq) -> bool:
     return not lines[line][:column].rstrip().endswith("-")
 
 
-def _indent(block: list[str], column: int) -> list[str]:
-    """Lines cut from the fresh draft, moved to the PM's column for that key."""
+def indent_block(block: list[str], column: int) -> list[str]:
+    """Lines cut from one text (the fresh draft), moved to another's column for that key."""
     have = _indent_of(block[0]) if block else column
     if have == column:
         return block
@@ -229,7 +216,5 @@ def _indent_of(line: str) -> int:
 
 
 def _scalar_line(key: str, value: str, column: int) -> str:
-    from weekly.draft.document import render
-
     text = render(CommentedMap({key: value}))
     return " " * column + text.replace("\n", "\n" + " " * column).rstrip(" ")

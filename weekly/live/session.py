@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from weekly import workflow
-from weekly.check import DraftLines, Finding, lint
+from weekly.check import Finding
 from weekly.config import Config
 from weekly.draft import WeekFolder
 from weekly.draft.browser_edit import Edit, StaleEdit, version, write_edit
@@ -40,6 +40,8 @@ class Rendered:
     html: str = ""
     fitted: bool = False  # the fit and the PDF are done for this version
     state: dict[str, Any] = field(default_factory=dict)
+    report: Report | None = None  # the page's report, composed once: the fit lays it out
+    pdf: Path | None = None  # the fitted page's PDF
 
 
 class LiveDraft:
@@ -59,8 +61,7 @@ class LiveDraft:
 
     @property
     def pdf(self) -> Path | None:
-        pdfs = sorted(self.folder.path.glob("*.pdf"))
-        return pdfs[0] if pdfs and self.shown.fitted else None
+        return self.shown.pdf
 
     def start(self) -> None:
         """Render now, then watch the draft and fit in the background until stop()."""
@@ -90,7 +91,6 @@ class LiveDraft:
         """Compose the page of the draft as it stands and show it at once; ask for a fit."""
         seen = self._stat()
         try:
-            draft_version = version(self.folder.draft)
             report, edits = workflow.composed(self.config, self.week)
         except WeeklyError as exc:  # a draft the PM broke: say so beside the last page
             self._show(
@@ -102,10 +102,11 @@ class LiveDraft:
             return
         plan = self._plan or full_plan(report)
         html = render_html(page_view(report, plan, self.config.report.paper), self._template)
+        draft_version = seen or ""
         state = _state(report, edits, self._findings(report, edits), draft_version)
         state["draft"] = str(self.folder.draft)
         state["fit"] = {**self.shown.state.get("fit", {}), "pending": True}
-        self._show(Rendered(0, draft_version, html, False, state), seen)
+        self._show(Rendered(0, draft_version, html, False, state, report), seen)
         self._fit_wanted.set()
 
     def edit(self, edit: Edit, read_version: str) -> str:
@@ -119,8 +120,7 @@ class LiveDraft:
         return self.config.template_file
 
     def _findings(self, report: Report, edits: Edits) -> list[Finding]:
-        where = DraftLines(self.folder.draft, edits.lines)
-        return lint(report, edits, self.config.check, where)
+        return workflow.draft_findings(self.config, self.week, report, edits)
 
     def _show(self, rendered: Rendered, seen: str | None) -> None:
         with self._changed:
@@ -130,8 +130,8 @@ class LiveDraft:
             self._changed.notify_all()
 
     def _stat(self) -> str | None:
-        """What the draft holds: two saves within one tick of the clock, or of the same size,
-        are told apart too."""
+        """The draft's version (what it holds): two saves within one tick of the clock, or of
+        the same size, are told apart too."""
         try:
             return version(self.folder.draft)
         except OSError:
@@ -151,14 +151,19 @@ class LiveDraft:
             if self._stop.is_set():
                 return
             shown = self.shown
+            if shown.report is None:
+                continue  # the draft does not read: nothing new to fit
+            pdf = None
             try:
-                report, _ = workflow.composed(self.config, self.week)
                 written = write_report(
-                    report, self.folder.path, self.config.report.paper, self._template
+                    shown.report, self.folder.path, self.config.report.paper, self._template
                 )
                 fit = {"pending": False, "fits": True, "left_out": list(written.left_out)}
-                html = written.html.read_text(encoding="utf-8")
-                plan = written.view.plan
+                html, plan, pdf = (
+                    written.html.read_text(encoding="utf-8"),
+                    written.view.plan,
+                    written.pdf,
+                )
             except WeeklyError as exc:
                 fit, html, plan = {"pending": False, "fits": False, "error": exc.message}, "", None
             with self._changed:
@@ -167,7 +172,9 @@ class LiveDraft:
             self._plan = plan
             state = {**shown.state, "fit": fit}
             self._show(
-                dataclasses.replace(shown, html=html or shown.html, fitted=True, state=state),
+                dataclasses.replace(
+                    shown, html=html or shown.html, fitted=True, state=state, pdf=pdf
+                ),
                 self._seen,
             )
 
