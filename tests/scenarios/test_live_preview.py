@@ -163,3 +163,18 @@ def test_a_request_without_the_secret_or_from_elsewhere_is_refused(served):
     # Nothing beyond the week's page: no other file, no sending.
     for path in ("../weekly.toml", "send", "draft.yaml", "page.html/../../weekly.toml"):
         assert request(server, "GET", secret + path, host)[0] == 404
+
+
+def test_two_quick_changes_in_the_page_are_both_written(served, browser):
+    """The second change is sent with the version the first wrote, not refused as stale."""
+    config, server = served
+    draft = WeekFolder.of(config, WEEK).draft
+    page = browser.new_page()
+    page.goto(server.url)
+    checkout = bet(page, "PAY-2")
+    checkout.locator("select[name=status]").select_option("at risk")
+    checkout.locator("input[name=note]").fill("Payment sheet redesign")
+    checkout.locator("input[name=note]").press("Tab")
+    until(server, lambda: "note: Payment sheet redesign" in draft.read_text(), "the note")
+    expect(page.locator("#message")).to_be_hidden()
+    assert "    status: at risk # yours: overrides the pulled status" in draft.read_text()

@@ -140,7 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
         except WeeklyError as exc:
             self._json(400, {"error": exc.message})
         else:
-            self._json(200, {"version": new_version})
+            self._json(
+                200, {"version": new_version, "generation": self.server.live.shown.generation}
+            )
 
     def _page(self) -> str | None:
         """The page asked for, after the secret; None once refused."""
